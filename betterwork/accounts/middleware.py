@@ -1,0 +1,52 @@
+"""Per-user language, and two-factor authentication for programme staff."""
+
+from collections.abc import Callable
+
+from allauth.mfa.models import Authenticator
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+# Paths a signed-in staff member without a second factor may still reach: setting it up, signing
+# out, changing language, static files, health, and the API (which uses tokens, see api/views.py).
+_TWO_FACTOR_FREE_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz", "/api/", "/transparency")
+
+
+class UserLanguageMiddleware:
+    """A signed-in user's saved language wins over the browser's and the cookie's."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = getattr(request.user, "language", "") if request.user.is_authenticated else ""
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)
+
+
+class StaffTwoFactorMiddleware:
+    """Programme staff cannot use the platform until they have set up TOTP (allauth.mfa)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and user.needs_two_factor
+            and not request.path.startswith(_TWO_FACTOR_FREE_PREFIXES)
+            and not _has_totp(user)
+        ):
+            messages.warning(request, _("Programme staff must set up two-factor authentication before going on."))
+            return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)
+
+
+def _has_totp(user) -> bool:
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

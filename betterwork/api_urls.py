@@ -1,0 +1,28 @@
+"""/api/v1/: every app's router, the token endpoint, the OpenAPI schema and its docs."""
+
+from csp.decorators import csp_update
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from betterwork.accounts.api.views import TokenView, UserViewSet
+from factories.api.views import CountryViewSet, FactoryViewSet
+
+app_name = "api"
+
+router = DefaultRouter()
+router.register("users", UserViewSet, basename="user")
+router.register("countries", CountryViewSet, basename="country")
+router.register("factories", FactoryViewSet, basename="factory")
+
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # Swagger UI ships an inline <style>: the docs page alone may use inline styles (never scripts).
+    path(
+        "docs/",
+        csp_update({"style-src": ["'unsafe-inline'"]})(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
+        name="docs",
+    ),
+    *router.urls,
+]

@@ -1,0 +1,157 @@
+"""Write the demo plan (plan.py) into the database. Idempotent: every row is found by its natural key
+and created only when missing, so a second run, or a run on another day, changes nothing."""
+
+import base64
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from tqdm import tqdm
+
+from betterwork.accounts.models import COUNTRY_ROLES, Role, User
+from betterwork.demo.plan import BUYERS, FactoryPlan, advisors_needed, build_plan
+from factories.models import Buyer, BuyerAuthorisation, Country, Factory, ServiceCycle
+
+CHUNK = 200  # factories per transaction
+DEMO_PASSWORD = "betterwork-demo"  # noqa: S105 - printed on purpose: demo accounts only
+FIRST_NAMES = ["Sokha", "Nguyen", "Rahima", "Dewi", "Layla", "Marie", "Abebe", "Carlos", "Thandi", "Ayesha", "Dara"]
+LAST_NAMES = ["Chan", "Tran", "Akter", "Santoso", "Haddad", "Joseph", "Bekele", "López", "Mokoena", "Khan", "Sok"]
+
+
+@dataclass
+class SeedResult:
+    factories: int = 0
+    users: int = 0
+    created: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    logins: list[tuple[str, str, str]] = field(default_factory=list)  # (role, username, what to try)
+
+
+def demo_totp_secret(username: str) -> str:
+    """A fixed TOTP secret per demo staff account, so `manage.py demo_totp` can print today's code."""
+    return base64.b32encode(hashlib.sha1(f"betterwork-demo:{username}".encode()).digest()).decode()  # noqa: S324
+
+
+class _Writer:
+    def __init__(self, result: SeedResult) -> None:
+        self.result = result
+        self.password = make_password(DEMO_PASSWORD)  # hashed once: thousands of users stay fast
+
+    def user(self, username: str, role: str, n: int = 0, **scope: object) -> User:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "password": self.password,
+                "role": role,
+                "email": f"{username}@demo.betterwork.invalid",
+                "first_name": FIRST_NAMES[n % len(FIRST_NAMES)],
+                "last_name": LAST_NAMES[(n // len(FIRST_NAMES) + n) % len(LAST_NAMES)],
+                "is_staff": role == Role.GLOBAL_ADMIN,
+                "is_superuser": role == Role.GLOBAL_ADMIN,
+                **scope,
+            },
+        )
+        self.result.created["users"] += created
+        self.result.users += 1
+        if user.needs_two_factor and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(user, demo_totp_secret(username))
+        return user
+
+    def factory(self, plan: FactoryPlan, advisor: User) -> Factory:
+        factory, created = Factory.objects.get_or_create(
+            country_id=plan.country,
+            name=plan.name,
+            defaults={
+                "sector": plan.sector,
+                "address": f"{plan.city}, {Country.objects.get(code=plan.country).name}",
+                "workers": plan.workers,
+                "women_percent": plan.women_percent,
+                "status": plan.status,
+                "stage": plan.stage,
+                "advisor": advisor,
+            },
+        )
+        self.result.created["factories"] += created
+        self.result.factories += 1
+        for number, (start, end, status) in enumerate(plan.cycles, start=1):
+            _, created = ServiceCycle.objects.get_or_create(
+                factory=factory, number=number, defaults={"start_date": start, "end_date": end, "status": status}
+            )
+            self.result.created["cycles"] += created
+        return factory
+
+    def authorise(self, factory: Factory, buyer: Buyer, on: date, by: User) -> None:
+        granted = timezone.make_aware(datetime.combine(on, time(9)))
+        _, created = BuyerAuthorisation.objects.get_or_create(
+            factory=factory, buyer=buyer, revoked_at=None, defaults={"granted_at": granted, "granted_by": by}
+        )
+        self.result.created["authorisations"] += created
+
+
+def seed_demo(*, size: int, seed: int, today: date, progress: bool = False) -> SeedResult:
+    sectors = dict(Country.objects.values_list("code", "sectors"))
+    plans = build_plan(size=size, seed=seed, today=today, sectors=sectors)
+    result = SeedResult()
+    write = _Writer(result)
+    with transaction.atomic():
+        write.user("admin", Role.GLOBAL_ADMIN)
+        buyers = {}
+        for n, name in enumerate(BUYERS):
+            buyers[name], created = Buyer.objects.get_or_create(name=name)
+            result.created["buyers"] += created
+            write.user(f"buyer.{slugify(name).split('-')[0]}", Role.BUYER, n, buyer=buyers[name])
+        per_country: dict[str, list[FactoryPlan]] = defaultdict(list)
+        for plan in plans:
+            per_country[plan.country].append(plan)
+        advisors: dict[str, list[User]] = {}
+        for n, (code, country_plans) in enumerate(sorted(per_country.items())):
+            suffix = code.lower()
+            write.user(f"pm.{suffix}", Role.PROGRAMME_MANAGER, n, country_id=code)
+            for k in (1, 2):
+                write.user(f"assessor{'' if k == 1 else k}.{suffix}", Role.ASSESSOR, n + k, country_id=code)
+            advisors[code] = [
+                write.user(f"advisor{'' if k == 1 else k}.{suffix}", Role.ADVISOR, n + k, country_id=code)
+                for k in range(1, advisors_needed(len(country_plans)) + 1)
+            ]
+    bar = tqdm(total=len(plans), desc="Seeding factories", unit="factory", disable=not progress)
+    for start in range(0, len(plans), CHUNK):
+        with transaction.atomic():
+            for plan in plans[start : start + CHUNK]:
+                advisor = advisors[plan.country][plan.advisor_index % len(advisors[plan.country])]
+                factory = write.factory(plan, advisor)
+                username = f"factory.{plan.country.lower()}.{plan.index:03d}"
+                user = write.user(username, Role.FACTORY, plan.index, factory=factory)
+                granted_on = plan.cycles[0][0] + timedelta(days=3) if plan.cycles else today
+                for name in plan.buyers:
+                    write.authorise(factory, buyers[name], granted_on, user)
+                bar.update()
+    bar.close()
+    result.logins = _logins(plans)
+    return result
+
+
+def _logins(plans: list[FactoryPlan]) -> list[tuple[str, str, str]]:
+    showcase = next(
+        (p for p in plans if p.country == "KH" and p.position == "published" and p.buyers),
+        next(p for p in plans if p.buyers),
+    )
+    code = showcase.country.lower()
+    buyer = f"buyer.{slugify(showcase.buyers[0]).split('-')[0]}"
+    return [
+        (Role.GLOBAL_ADMIN.label, "admin", "all countries, Django admin"),
+        (Role.PROGRAMME_MANAGER.label, f"pm.{code}", "registrations, staff, publication"),
+        (Role.ADVISOR.label, f"advisor.{code}", "factories, visits, improvement plans"),
+        (Role.ASSESSOR.label, f"assessor.{code}", "assessments"),
+        (Role.FACTORY.label, f"factory.{code}.{showcase.index:03d}", showcase.name),
+        (Role.BUYER.label, buyer, f"authorised by {showcase.name}"),
+    ]
+
+
+def is_demo_staff(user: User) -> bool:
+    return user.email.endswith("@demo.betterwork.invalid") and (user.role in COUNTRY_ROLES or user.is_superuser)

@@ -1,0 +1,17 @@
+"""pytest: fast hashing, mail in memory, and no global eager Celery (tests call tasks explicitly)."""
+
+from .base import *
+from .base import VAR_DIR, env
+
+SECRET_KEY = env.str("SECRET_KEY", default="test-only-" + "x" * 50)
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["default"] = {"BACKEND": "django.core.files.storage.InMemoryStorage"}
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"anon": "10000/min", "user": "10000/min", "token": "10000/min"}
+LOGGING["root"]["level"] = "WARNING"
+
+# A file, not memory, so that a real Celery worker process can share the test database (worker tests).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-betterwork.sqlite3")}
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,29 @@
+"""Pages, /api/v1/, /admin/, the public portal, health."""
+
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from betterwork import views
+from betterwork.accounts import views as account_views
+
+admin.site.site_header = "BetterWork"
+admin.site.login = secure_admin_login(admin.site.login)  # the admin signs in through allauth, so two-factor applies
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
+    path("accounts/", include("allauth.urls")),
+    path("accounts/profile/", account_views.profile, name="profile"),
+    path("factories/", include("factories.urls")),
+    path("transparency/", include("reporting.urls")),
+    path("api/v1/", include("betterwork.api_urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()

@@ -1,0 +1,5 @@
+from django.contrib import admin
+
+from reporting.models import DifferentiationCriterion
+
+admin.site.register(DifferentiationCriterion)

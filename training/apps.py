@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TrainingConfig(AppConfig):
+    """Training courses, sessions, enrolment, attendance and industry seminars (R-TRN)."""
+
+    name = "training"
+    verbose_name = _("Training")

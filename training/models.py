@@ -1,0 +1,1 @@
+"""Training and industry seminars (R-TRN). The models arrive with the training issue."""
