@@ -1,5 +1,7 @@
 """pytest: fast hashing, mail in memory, and no global eager Celery (tests call tasks explicitly)."""
 
+import os
+
 from .base import *
 from .base import VAR_DIR, env
 
@@ -13,5 +15,5 @@ LOGGING["root"]["level"] = "WARNING"
 
 # A file, not memory, so that a real Celery worker process can share the test database (worker tests).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-betterwork.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-betterwork-{os.getpid()}.sqlite3")}  # one per run
 WHITENOISE_AUTOREFRESH = True

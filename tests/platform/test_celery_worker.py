@@ -1,0 +1,92 @@
+"""A real Celery worker (and beat) process against the configured broker: kombu's filesystem transport
+by default, Redis when REDIS_URL is set (CI's second run). They share the test database, so these
+tests commit their data (transaction=True)."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from betterwork.common.models import Heartbeat
+from betterwork.common.tasks import heartbeat
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{host}:{port}/{db['NAME']}"
+
+
+@pytest.fixture
+def queue() -> str:
+    """A queue of this test's own, so a developer's running worker cannot take its messages."""
+    return f"test-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def celery(queue: str) -> Iterator:
+    processes: list[subprocess.Popen] = []
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "betterwork.settings.test",
+        "DATABASE_URL": _database_url(),
+        "BETTERWORK_VAR_DIR": str(settings.VAR_DIR),
+        "CELERY_QUEUE": queue,
+        "HEARTBEAT_SECONDS": "1",
+    }
+
+    def start(*args: str) -> subprocess.Popen:
+        command = [sys.executable, "-m", "celery", "-A", "betterwork", *args]
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        processes.append(process)
+        return process
+
+    yield start
+    for process in processes:
+        process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _wait_for(predicate, *, timeout: float = 45.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.25)
+    return False
+
+
+def test_a_worker_process_runs_a_task_sent_from_django(celery, queue, tmp_path):
+    worker = celery("worker", "--pool=solo", "--loglevel=INFO", "-Q", queue, "-n", f"{queue}@%h")
+    heartbeat.apply_async(kwargs={"name": "from-test"}, queue=queue)
+
+    ran = _wait_for(lambda: Heartbeat.objects.filter(name="from-test").exists())
+
+    assert ran, worker.stdout.read1().decode() if worker.poll() is not None else "worker did not run the task in time"
+    assert Heartbeat.objects.get(name="from-test").count == 1
+
+
+def test_beat_schedules_the_heartbeat_and_a_worker_keeps_it(celery, queue, tmp_path):
+    celery("worker", "--pool=solo", "--loglevel=INFO", "-Q", queue, "-n", f"{queue}@%h")
+    celery("beat", "--loglevel=INFO", "--schedule", str(tmp_path / "beat-schedule"))
+
+    beating = _wait_for(lambda: Heartbeat.objects.filter(name="worker", count__gte=2).exists())
+
+    assert beating, "beat and worker did not record two heartbeats"
