@@ -15,6 +15,6 @@ app.autodiscover_tasks()
 def _create_filesystem_queue_folders(sender: Celery, **kwargs: object) -> None:
     """The filesystem transport needs its folders to exist before the first message."""
     options = sender.conf.broker_transport_options or {}
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if key in options:
             os.makedirs(options[key], exist_ok=True)

@@ -30,12 +30,19 @@ class UserLanguageMiddleware:
 
 
 class StaffTwoFactorMiddleware:
-    """Programme staff cannot use the platform until they have set up TOTP (allauth.mfa)."""
+    """Programme staff cannot use the platform until they have set up TOTP (allauth.mfa).
+
+    Sits after MessageMiddleware (the warning needs it) and checks in `process_view`, once every
+    middleware's request phase has run.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
         user = request.user
         if (
             user.is_authenticated
@@ -45,7 +52,7 @@ class StaffTwoFactorMiddleware:
         ):
             messages.warning(request, _("Programme staff must set up two-factor authentication before going on."))
             return redirect(reverse("mfa_activate_totp"))
-        return self.get_response(request)
+        return None
 
 
 def _has_totp(user) -> bool:

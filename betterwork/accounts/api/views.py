@@ -1,6 +1,9 @@
+import django_filters
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, status
@@ -18,7 +21,7 @@ from betterwork.accounts.api.serializers import (
     UserCreateInputSerializer,
     UserOutputSerializer,
 )
-from betterwork.accounts.models import User
+from betterwork.accounts.models import Role, User
 from betterwork.common.api.permissions import VIEW
 from betterwork.common.api.views import PolicyReadOnlyViewSet
 
@@ -28,6 +31,21 @@ class LockedOut(exceptions.APIException):
     default_detail = "Too many failed sign-ins for this account; try again later."
 
 
+class UserFilterSet(django_filters.FilterSet):
+    """`?role=` matches the role shown in responses: a Django superuser is a global admin, whatever its field."""
+
+    role = django_filters.ChoiceFilter(choices=Role.choices, method="filter_role")
+
+    class Meta:
+        model = User
+        fields = ("role",)
+
+    def filter_role(self, queryset, name, value):
+        if value == Role.GLOBAL_ADMIN:
+            return queryset.filter(Q(role=value) | Q(is_superuser=True))
+        return queryset.filter(role=value, is_superuser=False)
+
+
 class UserViewSet(mixins.CreateModelMixin, PolicyReadOnlyViewSet):
     """Users the caller manages: all for a global admin, a programme manager's own country."""
 
@@ -35,7 +53,7 @@ class UserViewSet(mixins.CreateModelMixin, PolicyReadOnlyViewSet):
     policy = {"list": "view", "retrieve": VIEW, "create": "add", "me": VIEW}
     serializer_class = UserOutputSerializer
     search_fields = ("username", "email", "first_name", "last_name")
-    filterset_fields = ("role",)
+    filterset_class = UserFilterSet
     ordering_fields = ("username", "role")
 
     def scoped_queryset(self, queryset):
@@ -74,6 +92,7 @@ class TokenView(APIView):
         django_request = request._request
         user = authenticate(django_request, username=data["username"], password=data["password"])
         if getattr(django_request, "axes_locked_out", False):
+            django_request.axes_locked_out = False  # answer in the API's JSON shape, not with axes' HTML page
             raise LockedOut()
         if user is None:
             raise exceptions.ValidationError({"detail": _("Unable to sign in with this username and password.")})
@@ -82,5 +101,7 @@ class TokenView(APIView):
             raise exceptions.ValidationError(
                 {"otp": [_("Enter the current six-digit code from your authenticator app.")]}
             )
+        # A token is a sign-in: axes resets the failure count, Django records last_login.
+        user_logged_in.send(sender=type(user), request=django_request, user=user)
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
