@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from betterwork.accounts.api.views import TokenView, UserViewSet
+from factories.api import buyers, committee, registration
 from factories.api.views import CountryViewSet, FactoryViewSet
 
 app_name = "api"
@@ -14,6 +15,8 @@ router = DefaultRouter()
 router.register("users", UserViewSet, basename="user")
 router.register("countries", CountryViewSet, basename="country")
 router.register("factories", FactoryViewSet, basename="factory")
+for area in (registration, buyers, committee):
+    area.register(router)
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),

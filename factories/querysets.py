@@ -2,6 +2,7 @@
 
 from typing import Any, Self
 
+from django.apps import apps
 from django.db import models
 
 from betterwork.accounts.models import COUNTRY_ROLES, Role
@@ -47,8 +48,7 @@ class FactoryQuerySet(models.QuerySet):
 
 class ServiceCycleQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> Self:
-        factories = self.model._meta.get_field("factory").related_model.objects.visible_to(user)
-        return self.filter(factory_id__in=factories.values("pk"))
+        return self.filter(factory_id__in=_factories_visible_to(user))
 
     def open(self) -> Self:
         return self.filter(status="open")
@@ -72,3 +72,60 @@ class BuyerAuthorisationQuerySet(models.QuerySet):
         if role == Role.BUYER:
             return self.filter(buyer_id=user.buyer_id)
         return self.none()
+
+
+def _factories_visible_to(user: Any) -> models.QuerySet:
+    return apps.get_model("factories", "Factory").objects.visible_to(user).values("pk")
+
+
+def _country_staff_scope(queryset: models.QuerySet, user: Any, country_path: str) -> models.QuerySet | None:
+    """Global admin: everything; country staff: their country; None for any other role."""
+    role = user.effective_role
+    if role == Role.GLOBAL_ADMIN:
+        return queryset
+    if role in COUNTRY_ROLES:
+        return queryset.filter(**{country_path: user.country_id})
+    return None
+
+
+class FactoryInternalQuerySet(models.QuerySet):
+    """Rows of one factory that only the factory and the programme see (invoices, the committee), never buyers.
+
+    The model names the path to its factory in `FACTORY_PATH`.
+    """
+
+    def visible_to(self, user: Any) -> Self:
+        if not _active(user) or user.effective_role == Role.BUYER:
+            return self.none()
+        return self.filter(**{f"{self.model.FACTORY_PATH}__in": _factories_visible_to(user)})
+
+
+class RegistrationQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> Self:
+        """Programme staff review the registrations of their country; nobody else sees them."""
+        if not _active(user):
+            return self.none()
+        scoped = _country_staff_scope(self, user, "country_id")
+        return self.none() if scoped is None else scoped
+
+    def pending(self) -> Self:
+        return self.filter(status__in=("submitted", "changes_requested"))
+
+
+class SourcingLinkQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> Self:
+        """Staff: their country's. A factory: links to it. A buyer: its own links."""
+        if not _active(user):
+            return self.none()
+        scoped = _country_staff_scope(self, user, "factory__country_id")
+        if scoped is not None:
+            return scoped
+        if user.effective_role == Role.FACTORY:
+            return self.filter(factory_id=user.factory_id)
+        if user.effective_role == Role.BUYER:
+            return self.filter(buyer_id=user.buyer_id)
+        return self.none()
+
+
+class BuyerReadQuerySet(SourcingLinkQuerySet):
+    """Who read what (R-ACC-2): the factory read about, the buyer who read, and the programme."""

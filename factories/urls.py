@@ -1,10 +1,5 @@
-from django.urls import path
-
-from factories import views
+from factories.views import buyers, committee, factories, registration
 
 app_name = "factories"
 
-urlpatterns = [
-    path("", views.factory_list_page, name="list"),
-    path("<int:pk>/", views.factory_detail_page, name="detail"),
-]
+urlpatterns = [*factories.urlpatterns, *registration.urlpatterns, *buyers.urlpatterns, *committee.urlpatterns]

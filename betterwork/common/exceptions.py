@@ -4,12 +4,16 @@ from typing import Any
 
 
 class ApplicationError(Exception):
-    """A rule was broken: the message says what to fix (400 unless a subclass says otherwise)."""
+    """A rule was broken: the message says what to fix (400 unless a subclass says otherwise).
 
-    def __init__(self, message: str, extra: dict[str, Any] | None = None) -> None:
+    With `field`, the API answers `{field: [message]}`, like a serializer's validation error.
+    """
+
+    def __init__(self, message: str, extra: dict[str, Any] | None = None, *, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.extra = extra or {}
+        self.field = field
 
 
 class InvalidTransition(ApplicationError):

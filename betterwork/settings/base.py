@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "axes",
+    "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
     "betterwork.accounts",
     "betterwork.common",
@@ -54,6 +55,7 @@ MIDDLEWARE = [
     "betterwork.accounts.middleware.UserLanguageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "betterwork.accounts.middleware.StaffTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -298,6 +300,8 @@ LOGGING = {
 }
 
 BETTERWORK = {
+    # Where links in emails point (no trailing slash).
+    "SITE_URL": env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/"),
     # How long /healthz accepts since the last heartbeat before it reports the worker as late.
     "HEARTBEAT_STALE_SECONDS": env.int("HEARTBEAT_STALE_SECONDS", default=300),
 }

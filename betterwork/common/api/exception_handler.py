@@ -15,6 +15,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     if isinstance(exc, ApplicationError):
-        body = {"detail": exc.message, **exc.extra}
+        body = {exc.field: [exc.message]} if exc.field else {"detail": exc.message}
+        body.update(exc.extra)
         return Response(body, status=STATUS_FOR.get(type(exc), status.HTTP_400_BAD_REQUEST))
     return exception_handler(exc, context)

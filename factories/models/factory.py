@@ -1,6 +1,7 @@
-"""Country programmes, factories, service cycles and buyers (R-CTY, R-REG, R-ACC)."""
+"""Country programmes, factories, their service cycles and invoices (R-CTY, R-REG)."""
 
 from datetime import date
+from decimal import Decimal
 from typing import ClassVar
 
 from django.conf import settings
@@ -8,15 +9,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from betterwork.common.models import TimeStampedModel
-from factories.querysets import (
-    BuyerAuthorisationQuerySet,
-    BuyerQuerySet,
-    CountryQuerySet,
-    FactoryQuerySet,
-    ServiceCycleQuerySet,
-)
+from factories.querysets import CountryQuerySet, FactoryInternalQuerySet, FactoryQuerySet, ServiceCycleQuerySet
 
 
 class Sector(models.TextChoices):
@@ -44,6 +40,14 @@ class Country(models.Model):
     phase = models.PositiveSmallIntegerField(_("service phase"), choices=Phase.choices, default=Phase.ONSITE)
     public_reporting_since = models.DateField(_("public reporting since"), null=True, blank=True)
     timezone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    annual_fee = models.DecimalField(
+        _("annual service fee"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("5000.00"),
+        help_text=_("Invoiced for each cycle of advisory and assessment; set by the programme manager."),
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="USD")
 
     objects: ClassVar[CountryQuerySet] = CountryQuerySet.as_manager()
 
@@ -59,24 +63,14 @@ class Country(models.Model):
         return str(self.name)
 
 
-class Buyer(TimeStampedModel):
-    """A brand or retailer that sources from programme factories (R-REG-4)."""
-
-    name = models.CharField(_("name"), max_length=200, unique=True)
-
-    objects: ClassVar[BuyerQuerySet] = BuyerQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("buyer")
-        verbose_name_plural = _("buyers")
-        ordering = ("name",)
-
-    def __str__(self) -> str:
-        return self.name
+class ProductionStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    SUSPENDED = "suspended", _("Suspended")
 
 
 class Factory(TimeStampedModel):
-    """A garment or footwear factory served by a country programme."""
+    """A garment or footwear factory served by a country programme. Status moves only through
+    factories.services (approval, payment, suspension, exit); every change is kept in `history`."""
 
     class Status(models.TextChoices):
         AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment")
@@ -112,8 +106,22 @@ class Factory(TimeStampedModel):
         related_name="advised_factories",
     )
     os_id = models.CharField(_("Open Supply Hub ID"), max_length=20, blank=True)
+    production_status = models.CharField(
+        _("production"),
+        max_length=10,
+        choices=ProductionStatus.choices,
+        default=ProductionStatus.RUNNING,
+        help_text=_("A factory whose production is suspended is served as in phase 1 (R-CTY-2)."),
+    )
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    # Lower-case name without punctuation or legal-form words: finds likely duplicates (factories.names).
+    normalized_name = models.CharField(max_length=200, db_index=True, editable=False, default="")
+    exit_reason = models.TextField(_("reason for leaving the programme"), blank=True)
 
     objects: ClassVar[FactoryQuerySet] = FactoryQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["normalized_name", "updated_at"])
 
     class Meta:
         verbose_name = _("factory")
@@ -171,39 +179,48 @@ class ServiceCycle(TimeStampedModel):
         return (on - self.start_date).days
 
 
-class BuyerAuthorisation(models.Model):
-    """A factory lets a buyer see its reports (R-ACC-1). Revoking sets `revoked_at`; rows are never deleted."""
+class Invoice(TimeStampedModel):
+    """The service fee for one cycle of one factory (R-REG-1/3). Paid invoices start or renew services."""
 
-    factory = models.ForeignKey(
-        Factory, verbose_name=_("factory"), on_delete=models.PROTECT, related_name="authorisations"
-    )
-    buyer = models.ForeignKey(Buyer, verbose_name=_("buyer"), on_delete=models.PROTECT, related_name="authorisations")
-    granted_at = models.DateTimeField(_("granted"))
-    granted_by = models.ForeignKey(
+    factory = models.ForeignKey(Factory, verbose_name=_("factory"), on_delete=models.PROTECT, related_name="invoices")
+    cycle_number = models.PositiveSmallIntegerField(_("for cycle"))
+    number = models.CharField(_("invoice number"), max_length=30, unique=True)
+    amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    issued_on = models.DateField(_("issued"))
+    due_on = models.DateField(_("due"))
+    paid_on = models.DateField(_("paid"), null=True, blank=True)
+    payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True)
+    issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
-    revoked_by = models.ForeignKey(
+    paid_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
-    objects: ClassVar[BuyerAuthorisationQuerySet] = BuyerAuthorisationQuerySet.as_manager()
+    FACTORY_PATH = "factory"
+    objects: ClassVar[FactoryInternalQuerySet] = FactoryInternalQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
-        verbose_name = _("buyer authorisation")
-        verbose_name_plural = _("buyer authorisations")
-        ordering = ("-granted_at",)
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ("factory", "cycle_number")
         constraints = [
-            models.UniqueConstraint(
-                fields=("factory", "buyer"),
-                condition=Q(revoked_at__isnull=True),
-                name="%(app_label)s_%(class)s_one_active_per_pair",
+            models.UniqueConstraint(fields=("factory", "cycle_number"), name="%(app_label)s_%(class)s_one_per_cycle"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="%(app_label)s_%(class)s_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(due_on__gte=models.F("issued_on")), name="%(app_label)s_%(class)s_due_after_issue"
             ),
             models.CheckConstraint(
-                condition=Q(revoked_at__isnull=True) | Q(revoked_at__gte=models.F("granted_at")),
-                name="%(app_label)s_%(class)s_revoked_after_granted",
+                condition=Q(paid_on__isnull=True) | Q(paid_on__gte=models.F("issued_on")),
+                name="%(app_label)s_%(class)s_paid_after_issue",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.factory} → {self.buyer}"
+        return self.number
+
+    @property
+    def is_paid(self) -> bool:
+        return self.paid_on is not None

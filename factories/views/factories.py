@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import path
 
 from betterwork.accounts.policy import get_visible_or_404
 from factories.filtersets import FactoryFilterSet
@@ -46,3 +47,9 @@ def factory_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
             "authorisations": authorised_buyers(factory_id=factory.pk) if show_buyers else None,
         },
     )
+
+
+urlpatterns = [
+    path("", factory_list_page, name="list"),
+    path("<int:pk>/", factory_detail_page, name="detail"),
+]

@@ -1,0 +1,31 @@
+"""The factories app's models: country programmes, factories, registration, invoices, buyers, the committee."""
+
+from factories.models.buyers import Buyer, BuyerAuthorisation, BuyerRead, SourcingLink
+from factories.models.committee import (
+    Committee,
+    CommitteeMeeting,
+    CommitteeMember,
+    FollowUpAction,
+    MeetingOutcome,
+)
+from factories.models.factory import Country, Factory, Invoice, ProductionStatus, Sector, ServiceCycle
+from factories.models.registration import Registration
+
+__all__ = [
+    "Buyer",
+    "BuyerAuthorisation",
+    "BuyerRead",
+    "Committee",
+    "CommitteeMeeting",
+    "CommitteeMember",
+    "Country",
+    "Factory",
+    "FollowUpAction",
+    "Invoice",
+    "MeetingOutcome",
+    "ProductionStatus",
+    "Registration",
+    "Sector",
+    "ServiceCycle",
+    "SourcingLink",
+]

@@ -1,0 +1,3 @@
+"""Pages for the buyers area (issue 3)."""
+
+urlpatterns: list = []

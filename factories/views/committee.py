@@ -1,0 +1,3 @@
+"""Pages for the committee area (issue 3)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages for the registration area (issue 3)."""
+
+urlpatterns: list = []
