@@ -16,8 +16,10 @@ from django.utils.text import slugify
 from tqdm import tqdm
 
 from betterwork.accounts.models import COUNTRY_ROLES, Role, User
+from betterwork.demo.extras import seed_buyer_request, seed_committee, seed_invoices, seed_registrations
 from betterwork.demo.plan import BUYERS, FactoryPlan, advisors_needed, build_plan
 from factories.models import Buyer, BuyerAuthorisation, Country, Factory, ServiceCycle
+from factories.names import normalize_name
 
 CHUNK = 200  # factories per transaction
 DEMO_PASSWORD = "betterwork-demo"  # noqa: S105 - printed on purpose: demo accounts only
@@ -75,6 +77,10 @@ class _Writer:
                 "status": plan.status,
                 "stage": plan.stage,
                 "advisor": advisor,
+                "normalized_name": normalize_name(plan.name),
+                "contact_name": FIRST_NAMES[plan.index % len(FIRST_NAMES)],
+                "contact_email": f"factory.{plan.country.lower()}.{plan.index:03d}@demo.betterwork.invalid",
+                "exit_reason": "The factory closed its garment line." if plan.status == "exited" else "",
             },
         )
         self.result.created["factories"] += created
@@ -95,7 +101,8 @@ class _Writer:
 
 
 def seed_demo(*, size: int, seed: int, today: date, progress: bool = False) -> SeedResult:
-    sectors = dict(Country.objects.values_list("code", "sectors"))
+    countries = Country.objects.in_bulk()
+    sectors = {code: country.sectors for code, country in countries.items()}
     plans = build_plan(size=size, seed=seed, today=today, sectors=sectors)
     result = SeedResult()
     write = _Writer(result)
@@ -130,8 +137,19 @@ def seed_demo(*, size: int, seed: int, today: date, progress: bool = False) -> S
                 granted_on = plan.cycles[0][0] + timedelta(days=3) if plan.cycles else today
                 for name in plan.buyers:
                     write.authorise(factory, buyers[name], granted_on, user)
+                country = countries[plan.country]
+                created = result.created
+                created["invoices"] += seed_invoices(
+                    factory, plan, today=today, fee=country.annual_fee, currency=country.currency
+                )
+                created["committees"] += seed_committee(factory, plan, seed=seed, today=today)
+                created["buyer requests"] += seed_buyer_request(factory, plan, seed=seed, buyers=buyers)
                 bar.update()
     bar.close()
+    with transaction.atomic():
+        for code, country_plans in sorted(per_country.items()):
+            names = [p.name for p in country_plans if p.status == "active"]
+            result.created["registrations"] += seed_registrations(code, names, seed=seed, country=countries[code])
     result.logins = _logins(plans)
     return result
 

@@ -280,6 +280,8 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE = {
     # The platform's pulse: proves a worker consumes what beat sends (shown by /healthz).
     "heartbeat": {"task": "betterwork.common.tasks.heartbeat", "schedule": env.float("HEARTBEAT_SECONDS", default=60)},
+    # R-REG-3: an unpaid renewal past its due date suspends services (idempotent; hourly is plenty).
+    "renewals-suspend-overdue": {"task": "factories.tasks.renewals_suspend_overdue", "schedule": 3600.0},
 }
 
 # Structured logs: one JSON object per line on stderr.

@@ -136,3 +136,25 @@ def test_the_command_reports_bad_sizes_and_prints_logins():
     assert "Demo logins (password for all: betterwork-demo)" in out.getvalue()
     assert "  admin  " in out.getvalue()
     assert "factory." in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_paperwork_matches_each_factorys_status():
+    from factories.models import Committee, Invoice, Registration, SourcingLink
+
+    seed_demo(size=110, seed=6, today=TODAY)
+
+    unpaid = Invoice.objects.filter(paid_on__isnull=True)
+    assert set(unpaid.values_list("factory__status", flat=True)) == {"awaiting_payment", "suspended"}
+    assert not Factory.objects.filter(status="awaiting_payment").exclude(invoices__in=unpaid).exists()
+    assert not unpaid.filter(factory__status="suspended", cycle_number=1).exists()  # a renewal went unpaid
+    assert not unpaid.filter(factory__status="suspended", due_on__gte=TODAY).exists()
+    for factory in Factory.objects.filter(status="active").prefetch_related("invoices", "cycles"):
+        paid_cycles = {i.cycle_number for i in factory.invoices.all() if i.paid_on}
+        assert {c.number for c in factory.cycles.all()} <= paid_cycles, factory.name
+    started = Factory.objects.filter(cycles__isnull=False).distinct()
+    assert Committee.objects.count() == started.count()
+    assert Registration.objects.filter(status="submitted").values("country").distinct().count() == 11
+    assert SourcingLink.objects.filter(source="buyer").exists()
+    for link in SourcingLink.objects.filter(source="buyer"):  # a pending request, not yet granted
+        assert not BuyerAuthorisation.objects.active().filter(factory=link.factory, buyer=link.buyer).exists()
