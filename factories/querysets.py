@@ -1,9 +1,11 @@
 """Row-level scope of every factories model: `visible_to(user)` (see betterwork.accounts.policy)."""
 
+from datetime import timedelta
 from typing import Any, Self
 
 from django.apps import apps
 from django.db import models
+from django.db.models import Case, CharField, F, Value, When
 
 from betterwork.accounts.models import COUNTRY_ROLES, Role
 
@@ -129,3 +131,26 @@ class SourcingLinkQuerySet(models.QuerySet):
 
 class BuyerReadQuerySet(SourcingLinkQuerySet):
     """Who read what (R-ACC-2): the factory read about, the buyer who read, and the programme."""
+
+
+class MilestoneQuerySet(models.QuerySet):
+    """Milestones of the cycles a user may see (buyers: of the factories that authorise them). Factory and
+    buyer users never get the assessment's date (R-ASM-3): serializers and pages drop it for them."""
+
+    def visible_to(self, user: Any) -> Self:
+        return self.filter(cycle__factory_id__in=_factories_visible_to(user))
+
+    def open(self) -> Self:
+        return self.filter(state="planned")
+
+    def with_state(self, *, today: Any, due_within_days: int = 14) -> Self:
+        """Annotate `current_state`: done / cancelled as stored; planned becomes "overdue" after its date,
+        "due" within `due_within_days` of it, else stays "planned"."""
+        return self.annotate(
+            current_state=Case(
+                When(state="planned", due_date__lt=today, then=Value("overdue")),
+                When(state="planned", due_date__lte=today + timedelta(days=due_within_days), then=Value("due")),
+                default=F("state"),
+                output_field=CharField(),
+            )
+        )

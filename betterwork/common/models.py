@@ -27,3 +27,32 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Notification(models.Model):
+    """An in-app message to one user (the notification centre); emails are sent alongside.
+
+    `key` makes a notification idempotent: the same event never notifies the same person twice.
+    """
+
+    recipient = models.ForeignKey(
+        "accounts.User", verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    key = models.CharField(max_length=120)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)  # claimed by the one task that emails it
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ("-created_at", "-id")
+        constraints = [
+            models.UniqueConstraint(fields=("recipient", "key"), name="%(app_label)s_%(class)s_once_per_event"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

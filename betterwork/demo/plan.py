@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from betterwork.common.reference import load_json
+from factories.schedule import CYCLE_MONTHS, add_months, cycle_end
 
 # Countries absent from the 2019 report: Egypt started in 2020, Pakistan is a pilot, Lesotho's
 # figures are not broken out. Their relative sizes are our own estimate (factories).
@@ -32,7 +33,6 @@ POSITIONS: list[tuple[str, int, tuple[int, int] | None, int, str, int]] = [
     ("suspended", 5, None, 1, "suspended", 1),  # R-REG-3: renewal unpaid
     ("exited", 3, None, 1, "exited", 1),
 ]
-CYCLE_DAYS = 365
 
 BUYERS = [
     "Northwind Apparel",
@@ -144,25 +144,16 @@ def _profile(code: str) -> tuple[int, float]:
 
 
 def _cycles(rng: random.Random, today: date, day_range: tuple[int, int] | None, completed: int, status: str):
+    """(start, end, status) of each cycle, in calendar months (factories.schedule)."""
     if day_range is None and completed == 0:
         return []
-    day = rng.randint(*day_range) if day_range else rng.randint(30, 200)  # days since the last cycle ended
-    if day_range is None:  # suspended or exited: the last cycle ended `day` days ago
-        start = today - timedelta(days=day + CYCLE_DAYS * completed)
-        return [
-            (start + timedelta(days=CYCLE_DAYS * i), start + timedelta(days=CYCLE_DAYS * (i + 1)), "closed")
-            for i in range(completed)
-        ]
-    current = today - timedelta(days=day)
-    cycles = [
-        (
-            current - timedelta(days=CYCLE_DAYS * (completed - i)),
-            current - timedelta(days=CYCLE_DAYS * (completed - i - 1)),
-            "closed",
-        )
-        for i in range(completed)
-    ]
-    return [*cycles, (current, current + timedelta(days=CYCLE_DAYS), "open")]
+    if day_range is None:  # suspended or exited: the last cycle ended some 1 to 7 months ago
+        current = add_months(today - timedelta(days=rng.randint(30, 200)), -CYCLE_MONTHS)
+        starts = [add_months(current, -CYCLE_MONTHS * (completed - 1 - i)) for i in range(completed)]
+        return [(start, cycle_end(start), "closed") for start in starts]
+    current = today - timedelta(days=rng.randint(*day_range))
+    starts = [add_months(current, -CYCLE_MONTHS * (completed - i)) for i in range(completed)]
+    return [*((start, cycle_end(start), "closed") for start in starts), (current, cycle_end(current), "open")]
 
 
 def build_plan(*, size: int, seed: int, today: date, sectors: dict[str, list[str]]) -> list[FactoryPlan]:

@@ -18,8 +18,9 @@ from tqdm import tqdm
 from betterwork.accounts.models import COUNTRY_ROLES, Role, User
 from betterwork.demo.extras import seed_buyer_request, seed_committee, seed_invoices, seed_registrations
 from betterwork.demo.plan import BUYERS, FactoryPlan, advisors_needed, build_plan
-from factories.models import Buyer, BuyerAuthorisation, Country, Factory, ServiceCycle
+from factories.models import Buyer, BuyerAuthorisation, Country, Factory, Milestone, ServiceCycle
 from factories.names import normalize_name
+from factories.schedule import plan_cycle
 
 CHUNK = 200  # factories per transaction
 DEMO_PASSWORD = "betterwork-demo"  # noqa: S105 - printed on purpose: demo accounts only
@@ -41,8 +42,9 @@ def demo_totp_secret(username: str) -> str:
 
 
 class _Writer:
-    def __init__(self, result: SeedResult) -> None:
+    def __init__(self, result: SeedResult, today: date) -> None:
         self.result = result
+        self.today = today
         self.password = make_password(DEMO_PASSWORD)  # hashed once: thousands of users stay fast
 
     def user(self, username: str, role: str, n: int = 0, **scope: object) -> User:
@@ -85,11 +87,14 @@ class _Writer:
         )
         self.result.created["factories"] += created
         self.result.factories += 1
+        assessed_before = False
         for number, (start, end, status) in enumerate(plan.cycles, start=1):
-            _, created = ServiceCycle.objects.get_or_create(
+            cycle, created = ServiceCycle.objects.get_or_create(
                 factory=factory, number=number, defaults={"start_date": start, "end_date": end, "status": status}
             )
             self.result.created["cycles"] += created
+            if created:
+                assessed_before = _plan_milestones(cycle, plan, assessed_before, self.today)
         return factory
 
     def authorise(self, factory: Factory, buyer: Buyer, on: date, by: User) -> None:
@@ -105,7 +110,7 @@ def seed_demo(*, size: int, seed: int, today: date, progress: bool = False) -> S
     sectors = {code: country.sectors for code, country in countries.items()}
     plans = build_plan(size=size, seed=seed, today=today, sectors=sectors)
     result = SeedResult()
-    write = _Writer(result)
+    write = _Writer(result, today)
     with transaction.atomic():
         write.user("admin", Role.GLOBAL_ADMIN)
         buyers = {}
@@ -152,6 +157,30 @@ def seed_demo(*, size: int, seed: int, today: date, progress: bool = False) -> S
             result.created["registrations"] += seed_registrations(code, names, seed=seed, country=countries[code])
     result.logins = _logins(plans)
     return result
+
+
+def _plan_milestones(cycle: ServiceCycle, plan: FactoryPlan, assessed_before: bool, today: date) -> bool:
+    """The cycle's milestones as the cycle engine plans them; what fell due before today happened on time,
+    except that about one factory in eight is late with its Progress Report 1 (the sweep's overdue
+    notices have something to show). Returns whether this cycle had an assessment."""
+    late_with_report = cycle.status == "open" and plan.index % 8 == 0
+    milestones = []
+    for planned in plan_cycle(start=cycle.start_date, stage=plan.stage, previous_cycle_assessed=assessed_before):
+        happened = planned.due_date < today and not (late_with_report and planned.kind == "progress_report_1")
+        state = "cancelled" if planned.cancelled else ("done" if happened else "planned")
+        done_at = timezone.make_aware(datetime.combine(planned.due_date, time(12))) if state == "done" else None
+        milestones.append(
+            Milestone(
+                cycle=cycle,
+                kind=planned.kind,
+                due_date=planned.due_date,
+                owner=planned.owner,
+                state=state,
+                done_at=done_at,
+            )
+        )
+    Milestone.objects.bulk_create(milestones)
+    return not any(m.kind == "assessment" and m.state == "cancelled" for m in milestones)
 
 
 def _logins(plans: list[FactoryPlan]) -> list[tuple[str, str, str]]:

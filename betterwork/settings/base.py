@@ -304,6 +304,8 @@ LOGGING = {
 BETTERWORK = {
     # Where links in emails point (no trailing slash).
     "SITE_URL": env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/"),
+    # Days before a milestone's due date when its owner is reminded (R-CYC-8).
+    "REMINDER_LEAD_DAYS": {"default": [14, 3], "progress_report_1": [30, 14, 3], "progress_report_2": [30, 14, 3]},
     # How long /healthz accepts since the last heartbeat before it reports the worker as late.
     "HEARTBEAT_STALE_SECONDS": env.int("HEARTBEAT_STALE_SECONDS", default=300),
 }

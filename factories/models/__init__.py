@@ -9,6 +9,7 @@ from factories.models.committee import (
     MeetingOutcome,
 )
 from factories.models.factory import Country, Factory, Invoice, ProductionStatus, Sector, ServiceCycle
+from factories.models.milestones import Milestone, MilestoneNotice
 from factories.models.registration import Registration
 
 __all__ = [
@@ -23,6 +24,8 @@ __all__ = [
     "FollowUpAction",
     "Invoice",
     "MeetingOutcome",
+    "Milestone",
+    "MilestoneNotice",
     "ProductionStatus",
     "Registration",
     "Sector",

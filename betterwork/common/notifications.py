@@ -1,0 +1,34 @@
+"""The notification centre's email side: each notification is emailed at most once (a claim by
+conditional update), in the recipient's language (the text was written in it)."""
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import timezone
+
+from betterwork.common.models import Notification
+
+
+@shared_task(
+    name="betterwork.common.notifications.email",
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def notifications_email_task(keys: list[str]) -> int:
+    sent = 0
+    for notification in Notification.objects.filter(key__in=keys, emailed_at__isnull=True).select_related("recipient"):
+        claimed = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
+            emailed_at=timezone.now()
+        )
+        if claimed and notification.recipient.email:
+            link = f"{settings.BETTERWORK['SITE_URL']}{notification.url}" if notification.url else ""
+            send_mail(
+                notification.title,
+                "\n\n".join(part for part in (notification.body, link) if part),
+                settings.DEFAULT_FROM_EMAIL,
+                [notification.recipient.email],
+            )
+            sent += 1
+    return sent
