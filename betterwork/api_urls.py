@@ -5,8 +5,9 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from advisory.api import views as advisory_api
 from betterwork.accounts.api.views import TokenView, UserViewSet
-from factories.api import buyers, committee, registration
+from factories.api import buyers, committee, cycles, registration
 from factories.api.views import CountryViewSet, FactoryViewSet
 
 app_name = "api"
@@ -15,7 +16,7 @@ router = DefaultRouter()
 router.register("users", UserViewSet, basename="user")
 router.register("countries", CountryViewSet, basename="country")
 router.register("factories", FactoryViewSet, basename="factory")
-for area in (registration, buyers, committee):
+for area in (registration, buyers, committee, cycles, advisory_api):
     area.register(router)
 
 urlpatterns = [

@@ -61,3 +61,5 @@ rules.add_perm("factories.add_sourcinglink", is_buyer_user)
 rules.add_perm(
     "factories.keep_committee_factory", is_global_admin | is_advisor_or_manager_of_its_country | works_for_it
 )
+# R-ADV-5: the country's advisors and manager record visits (and global admins, who migrate history).
+rules.add_perm("factories.record_visits_factory", is_global_admin | is_advisor_or_manager_of_its_country)

@@ -8,7 +8,15 @@ from factories.models.committee import (
     FollowUpAction,
     MeetingOutcome,
 )
-from factories.models.factory import Country, Factory, Invoice, ProductionStatus, Sector, ServiceCycle
+from factories.models.factory import (
+    Country,
+    Factory,
+    Invoice,
+    OnsiteException,
+    ProductionStatus,
+    Sector,
+    ServiceCycle,
+)
 from factories.models.milestones import Milestone, MilestoneNotice
 from factories.models.registration import Registration
 
@@ -26,6 +34,7 @@ __all__ = [
     "MeetingOutcome",
     "Milestone",
     "MilestoneNotice",
+    "OnsiteException",
     "ProductionStatus",
     "Registration",
     "Sector",

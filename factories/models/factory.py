@@ -224,3 +224,32 @@ class Invoice(TimeStampedModel):
     @property
     def is_paid(self) -> bool:
         return self.paid_on is not None
+
+
+class OnsiteException(models.Model):
+    """R-CTY-3: a programme manager allows on-site activity at one factory despite its service phase,
+    for a period, with a reason (e.g. a critical issue emerged)."""
+
+    FACTORY_PATH = "factory"
+    factory = models.ForeignKey(Factory, on_delete=models.PROTECT, related_name="onsite_exceptions")
+    valid_from = models.DateField(_("from"))
+    valid_until = models.DateField(_("until"))
+    reason = models.TextField(_("reason"))
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    objects: ClassVar[FactoryInternalQuerySet] = FactoryInternalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("on-site exception")
+        verbose_name_plural = _("on-site exceptions")
+        ordering = ("-valid_from",)
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=models.F("valid_from")), name="%(app_label)s_%(class)s_valid_range"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="%(app_label)s_%(class)s_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.factory}: {self.valid_from}–{self.valid_until}"

@@ -1,0 +1,38 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
+
+from advisory.api.serializers import VisitInputSerializer, VisitOutputSerializer
+from advisory.models import AdvisoryVisit
+from advisory.services import visit_record
+from betterwork.common.api.permissions import VIEW
+from betterwork.common.api.views import PolicyReadOnlyViewSet
+
+
+class VisitViewSet(mixins.CreateModelMixin, PolicyReadOnlyViewSet):
+    """Advisory visits. The first advisory visit of a paid factory with no open cycle is FV1 and starts the
+    cycle (R-REG-2); an on-site visit in a phase that forbids it is refused, naming the phase (R-CTY-3)."""
+
+    policy_model = AdvisoryVisit
+    policy = {"list": VIEW, "retrieve": VIEW, "create": VIEW}  # the service checks who may record
+    serializer_class = VisitOutputSerializer
+    filterset_fields = ("factory", "cycle", "kind", "modality")
+    ordering_fields = ("date",)
+
+    def scoped_queryset(self, queryset):
+        return queryset.order_by("-date", "-id")
+
+    @extend_schema(request=VisitInputSerializer, responses={201: VisitOutputSerializer})
+    def create(self, request: Request, *args: object, **kwargs: object) -> Response:
+        payload = VisitInputSerializer(data=request.data, context={"request": request})
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        factory = data.pop("factory")
+        visit = visit_record(factory_id=factory.pk, actor=request.user, on=data.pop("date"), **data)
+        return Response(VisitOutputSerializer(visit).data, status=status.HTTP_201_CREATED)
+
+
+def register(router: DefaultRouter) -> None:
+    router.register("visits", VisitViewSet, basename="advisoryvisit")
