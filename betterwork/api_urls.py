@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from advisory.api import views as advisory_api
 from betterwork.accounts.api.views import TokenView, UserViewSet
+from betterwork.common.api import notifications
 from factories.api import buyers, committee, cycles, registration
 from factories.api.views import CountryViewSet, FactoryViewSet
 
@@ -16,7 +17,7 @@ router = DefaultRouter()
 router.register("users", UserViewSet, basename="user")
 router.register("countries", CountryViewSet, basename="country")
 router.register("factories", FactoryViewSet, basename="factory")
-for area in (registration, buyers, committee, cycles, advisory_api):
+for area in (registration, buyers, committee, cycles, advisory_api, notifications):
     area.register(router)
 
 urlpatterns = [

@@ -7,6 +7,7 @@ from django.urls import include, path
 
 from betterwork import views
 from betterwork.accounts import views as account_views
+from betterwork.common import views as common_views
 
 admin.site.site_header = "BetterWork"
 admin.site.login = secure_admin_login(admin.site.login)  # the admin signs in through allauth, so two-factor applies
@@ -17,6 +18,7 @@ urlpatterns = [
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("accounts/profile/", account_views.profile, name="profile"),
+    path("notifications/", include(common_views)),
     path("factories/", include("factories.urls")),
     path("transparency/", include("reporting.urls")),
     path("api/v1/", include("betterwork.api_urls")),

@@ -1,5 +1,7 @@
 """Abstract bases and the platform's own bookkeeping rows (no domain knowledge here)."""
 
+from typing import Any, ClassVar
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +31,14 @@ class Heartbeat(models.Model):
         return f"{self.name} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"
 
 
+class NotificationQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> "NotificationQuerySet":
+        """A notification is its recipient's alone."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.filter(recipient=user)
+
+
 class Notification(models.Model):
     """An in-app message to one user (the notification centre); emails are sent alongside.
 
@@ -45,6 +55,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("sent"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)  # claimed by the one task that emails it
+
+    objects: ClassVar[NotificationQuerySet] = NotificationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("notification")

@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "betterwork.accounts.context_processors.navigation",
+                "betterwork.common.context_processors.unread_notifications",
             ],
         },
     },
