@@ -5,9 +5,11 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from advisory import views as advisory_views
 from betterwork import views
 from betterwork.accounts import views as account_views
 from betterwork.common import views as common_views
+from factories.views.registration import register_done_page, register_page
 
 admin.site.site_header = "BetterWork"
 admin.site.login = secure_admin_login(admin.site.login)  # the admin signs in through allauth, so two-factor applies
@@ -19,6 +21,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("accounts/profile/", account_views.profile, name="profile"),
     path("notifications/", include(common_views)),
+    path("agenda/", include(advisory_views)),
+    path("register/", register_page, name="register"),
+    path("register/thanks/", register_done_page, name="register-done"),
     path("factories/", include("factories.urls")),
     path("transparency/", include("reporting.urls")),
     path("api/v1/", include("betterwork.api_urls")),
