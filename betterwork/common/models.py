@@ -68,3 +68,24 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class OutboxEmail(models.Model):
+    """An email written in the same transaction as the change that causes it, sent by a worker.
+
+    If the broker is down when the request commits, the row waits; the beat sweep (`outbox_flush`)
+    sends what is still unsent. `sent_at` is claimed by conditional update: each email goes out once.
+    """
+
+    to = models.JSONField()
+    template = models.CharField(max_length=100)
+    context = models.JSONField(default=dict)
+    language = models.CharField(max_length=8, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=("sent_at", "created_at"), name="common_outbox_unsent")]
+
+    def __str__(self) -> str:
+        return f"{self.template} → {', '.join(self.to)}"

@@ -9,16 +9,11 @@ from django.utils import timezone
 from betterwork.common.models import Notification
 
 
-@shared_task(
-    name="betterwork.common.notifications.email",
-    acks_late=True,
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    max_retries=5,
-)
-def notifications_email_task(keys: list[str]) -> int:
+def notifications_email(keys: list[str]) -> int:
     sent = 0
-    for notification in Notification.objects.filter(key__in=keys, emailed_at__isnull=True).select_related("recipient"):
+    for notification in Notification.objects.filter(key__in=keys, emailed_at__isnull=True).select_related(
+        "recipient"
+    ):
         claimed = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
             emailed_at=timezone.now()
         )
@@ -32,3 +27,14 @@ def notifications_email_task(keys: list[str]) -> int:
             )
             sent += 1
     return sent
+
+
+@shared_task(
+    name="betterwork.common.notifications.email",
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def notifications_email_task(keys: list[str]) -> int:
+    return notifications_email(keys)

@@ -251,12 +251,28 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `kind` or a `status`: name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "FactoryStatusEnum": "factories.models.Factory.Status",
+        "CycleStatusEnum": "factories.models.ServiceCycle.Status",
+        "RegistrationStatusEnum": "factories.models.Registration.Status",
+        "FollowUpActionStatusEnum": "factories.models.FollowUpAction.Status",
+        "MilestoneKindEnum": "factories.models.Milestone.Kind",
+        "MilestoneStateEnum": "factories.models.Milestone.State",
+        "CommitteeKindEnum": "factories.models.Committee.Kind",
+        "VisitKindEnum": "advisory.models.AdvisoryVisit.Kind",
+        "BuyerReadKindEnum": "factories.models.BuyerRead.Kind",
+        "SourcingLinkSourceEnum": "factories.models.SourcingLink.Source",
+        "RoleEnum": "betterwork.accounts.models.Role",
+    },
 }
 
 # Celery: JSON only, late acks (every task is idempotent), results ignored (state lives in the DB).
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # Short timeouts: a request that publishes a task must not hang when Redis is down (the outbox and
+    # the sweeps catch up), and a lost task comes back after the visibility timeout.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2, "socket_timeout": 5}
 else:
     _queue_dir = VAR_DIR / "celery" / "queue"
     CELERY_BROKER_URL = "filesystem://"
@@ -268,6 +284,8 @@ else:
         "store_processed": False,
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -281,6 +299,8 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE = {
     # The platform's pulse: proves a worker consumes what beat sends (shown by /healthz).
     "heartbeat": {"task": "betterwork.common.tasks.heartbeat", "schedule": env.float("HEARTBEAT_SECONDS", default=60)},
+    # Emails whose own task never ran (broker down, worker died) are sent from the outbox.
+    "outbox-flush": {"task": "betterwork.common.email.outbox_flush", "schedule": 60.0},
     # R-REG-3: an unpaid renewal past its due date suspends services (idempotent; hourly is plenty).
     "renewals-suspend-overdue": {"task": "factories.tasks.renewals_suspend_overdue", "schedule": 3600.0},
 }

@@ -17,3 +17,8 @@ LOGGING["root"]["level"] = "WARNING"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-betterwork-{os.getpid()}.sqlite3")}  # one per run
 WHITENOISE_AUTOREFRESH = True
+# Tests publish to a broker folder of their own, never to the one a developer's `make run` worker reads.
+if not REDIS_URL:
+    for _key in ("data_folder_in", "data_folder_out"):
+        CELERY_BROKER_TRANSPORT_OPTIONS[_key] = str(VAR_DIR / "celery-test" / "queue")
+    CELERY_BROKER_TRANSPORT_OPTIONS["control_folder"] = str(VAR_DIR / "celery-test" / "control")

@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from betterwork.accounts.models import Role, User
+from betterwork.common.email import dispatch
 from betterwork.common.models import Notification
 from betterwork.common.notifications import notifications_email_task
 from factories.models import Milestone, MilestoneNotice, ServiceCycle
@@ -118,7 +119,7 @@ def _notify(queryset: Any, key: str, as_of: date, report: SweepReport, batch_siz
             notifications = _notifications_for(list(won), key, as_of)
             Notification.objects.bulk_create(notifications, ignore_conflicts=True)
             keys = [n.key for n in notifications]
-            transaction.on_commit(lambda keys=keys: notifications_email_task.delay(keys))
+            transaction.on_commit(lambda keys=keys: dispatch(notifications_email_task, keys))
             sent += len(won)
             report.notifications += len(notifications)
             report.batches += 1
