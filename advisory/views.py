@@ -1,15 +1,24 @@
 """Staff agendas (the cycle's "SLA" view): an advisor's agenda, a country overview of who is late on
 what, and an iCal feed. Staff only: they show assessment dates (R-ASM-3)."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from advisory.calendar import feed_token, render_calendar, user_for_token
-from advisory.selectors import agenda_milestones, overdue_by_factory, recent_visits
+from advisory.forms import VisitForm
+from advisory.models import AdvisoryVisit
+from advisory.selectors import advisory_allowance, agenda_milestones, overdue_by_factory, recent_visits
+from advisory.services import visit_record
 from betterwork.accounts.models import Role, User
+from betterwork.accounts.policy import get_visible_or_404, may, visible
+from betterwork.common.exceptions import ApplicationError
+from factories.models import Factory, Milestone, ServiceCycle
 
 
 def _staff_or_404(request: HttpRequest) -> None:
@@ -58,3 +67,48 @@ urlpatterns = [
     path("country/", country_overview_page, name="agenda-country"),
     path("calendar/<str:token>.ics", calendar_feed, name="agenda-calendar"),
 ]
+
+
+@login_required
+def factory_cycle_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """One factory's current cycle: milestones (the assessment without its date for factory and buyer users,
+    R-ASM-3), the advisory allowance, the visits, and the form to record one (advisors and managers)."""
+    factory = get_visible_or_404(request.user, Factory, pk=pk)
+    staff = request.user.is_programme_staff
+    may_record = may(request.user, "record_visits", factory)
+    form = VisitForm(request.POST or None) if may_record else None
+    if request.method == "POST":
+        if not may_record:
+            raise PermissionDenied
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                visit_record(factory_id=factory.pk, actor=request.user, on=data.pop("date"), **data)
+            except ApplicationError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(request, _("The visit is recorded."))
+                return redirect("factory-cycle", pk=factory.pk)
+    cycle = factory.cycles.filter(status=ServiceCycle.Status.OPEN).first()
+    milestones = []
+    if cycle is not None:
+        milestones = list(cycle.milestones.with_state(today=timezone.localdate()))
+        if not staff:
+            milestones.sort(key=lambda m: Milestone.Kind.values.index(m.kind))
+            for milestone in milestones:
+                if milestone.kind == Milestone.Kind.ASSESSMENT:
+                    milestone.due_date, milestone.current_state = None, milestone.state
+    visits = visible(request.user, AdvisoryVisit).filter(cycle=cycle) if cycle else AdvisoryVisit.objects.none()
+    return render(
+        request,
+        "advisory/cycle.html",
+        {
+            "factory": factory,
+            "cycle": cycle,
+            "milestones": milestones,
+            "allowance": advisory_allowance(cycle) if cycle and request.user.effective_role != Role.BUYER else None,
+            "visits": visits.select_related("recorded_by") if request.user.effective_role != Role.BUYER else None,
+            "form": form,
+            "tab": "cycle",
+        },
+    )

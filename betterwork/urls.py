@@ -24,6 +24,7 @@ urlpatterns = [
     path("agenda/", include(advisory_views)),
     path("register/", register_page, name="register"),
     path("register/thanks/", register_done_page, name="register-done"),
+    path("factories/<int:pk>/cycle/", advisory_views.factory_cycle_page, name="factory-cycle"),
     path("factories/", include("factories.urls")),
     path("transparency/", include("reporting.urls")),
     path("api/v1/", include("betterwork.api_urls")),
