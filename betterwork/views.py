@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from betterwork.accounts.models import Role
 from betterwork.celery import app as celery_app
 from betterwork.common.models import Heartbeat
+from factories import lifecycle_selectors
 from factories import selectors as factory_selectors
 from factories.models import Factory
 
@@ -27,6 +28,8 @@ def _staff_context(request: HttpRequest) -> dict[str, Any]:
         "awaiting_payment": factory_selectors.factory_list(user=user).filter(status=Factory.Status.AWAITING_PAYMENT)[
             :10
         ],
+        "registrations_to_review": lifecycle_selectors.registrations_to_review(user=user)[:10],
+        "overdue_invoices": lifecycle_selectors.overdue_invoices(user=user, today=today)[:10],
     }
 
 
@@ -38,11 +41,22 @@ def _factory_context(request: HttpRequest) -> dict[str, Any]:
         "cycle": cycle,
         "cycle_day": cycle.day(timezone.localdate()) if cycle else None,
         "authorisations": factory_selectors.authorised_buyers(factory_id=factory.pk),
+        "buyer_requests": list(factory_selectors.pending_sourcing_requests(factory_id=factory.pk)[:6]),
+        "recent_reads": factory_selectors.factory_buyer_reads(factory_id=factory.pk)[:5],
     }
 
 
 def _buyer_context(request: HttpRequest) -> dict[str, Any]:
-    return {"factories": factory_selectors.factory_list(user=request.user)[:50]}
+    """The factories that authorise the buyer (grants of the last 30 days marked new) and a form to ask for more."""
+    from factories.views.buyers import AccessRequestForm  # imported here: the rest of this module is not the buyers'
+
+    factories = factory_selectors.buyer_authorised_factories(user=request.user, now=timezone.now())
+    return {
+        "factories": factories[:50],
+        "factory_count": factories.count(),
+        "new_grant_days": factory_selectors.NEW_GRANT_DAYS,
+        "access_form": AccessRequestForm(),
+    }
 
 
 _HOME_CONTEXT = {

@@ -1,12 +1,13 @@
 """Reads of the factories app, for pages, the API and other apps."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import BooleanField, Case, Count, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from betterwork.accounts.policy import visible
-from factories.models import BuyerAuthorisation, Factory, ServiceCycle
+from factories.models import Buyer, BuyerAuthorisation, BuyerRead, Factory, ServiceCycle, SourcingLink
 
 INITIAL_ADVISORY_DAYS = 100  # R-CYC-1: "about 100 days"
 
@@ -52,3 +53,96 @@ def cycles_in_initial_advisory(*, user: Any, today: date) -> QuerySet[ServiceCyc
 
 def authorised_buyers(*, factory_id: int) -> QuerySet[BuyerAuthorisation]:
     return BuyerAuthorisation.objects.active().filter(factory_id=factory_id).select_related("buyer")
+
+
+# --- Buyers, sourcing links, authorisations and the read log (R-REG-4, R-ACC) -----------------------
+
+NEW_GRANT_DAYS = 30  # a buyer's home marks grants younger than this as new
+
+
+def buyer_list(*, user: Any) -> QuerySet[Buyer]:
+    return visible(user, Buyer).order_by("name", "pk")
+
+
+def buyer_organisations(*, user: Any) -> QuerySet[Buyer]:
+    """Buyers annotated with `authorising_factories`: how many factories the user may see authorise each now."""
+    grants = (
+        visible(user, BuyerAuthorisation)
+        .active()
+        .filter(buyer=OuterRef("pk"))
+        .order_by()
+        .values("buyer")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return buyer_list(user=user).annotate(authorising_factories=Coalesce(Subquery(grants), 0))
+
+
+def authorisation_list(*, user: Any) -> QuerySet[BuyerAuthorisation]:
+    return visible(user, BuyerAuthorisation).select_related("buyer", "factory").order_by("-granted_at", "-pk")
+
+
+def sourcing_link_list(*, user: Any) -> QuerySet[SourcingLink]:
+    """Links in the user's scope, restricted to factories the user may see: a buyer's own request for a factory
+    that has not authorised it stays invisible to that buyer, so the list never says whether a request matched."""
+    return (
+        visible(user, SourcingLink)
+        .filter(factory__in=visible(user, Factory).values("pk"))
+        .select_related("buyer", "factory")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def buyer_read_list(*, user: Any) -> QuerySet[BuyerRead]:
+    """The read log (R-ACC-2): a factory sees reads of itself, staff their country's, a buyer its own."""
+    return visible(user, BuyerRead).select_related("buyer", "user", "factory").order_by("-read_at", "-pk")
+
+
+def factory_buyer_reads(*, factory_id: int) -> QuerySet[BuyerRead]:
+    """Reads of one factory, newest first (the caller has checked that the factory is visible)."""
+    return BuyerRead.objects.filter(factory_id=factory_id).select_related("buyer", "user").order_by("-read_at", "-pk")
+
+
+def pending_sourcing_requests(*, factory_id: int) -> QuerySet[SourcingLink]:
+    """Buyers that say they source from the factory (their own request or the factory's registration form)
+    and that the factory does not authorise now."""
+    authorised = BuyerAuthorisation.objects.active().filter(factory_id=factory_id).values("buyer_id")
+    return (
+        SourcingLink.objects.filter(
+            factory_id=factory_id, source__in=(SourcingLink.Source.BUYER, SourcingLink.Source.REGISTRATION)
+        )
+        .exclude(buyer_id__in=authorised)
+        .select_related("buyer")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def authorisation_history(*, factory_id: int) -> QuerySet:
+    """Every grant and revocation of the factory's authorisations, newest first, with who did it."""
+    return (
+        BuyerAuthorisation.history.filter(factory_id=factory_id)
+        .select_related("buyer", "history_user")
+        .order_by("-history_date", "-history_id")
+    )
+
+
+def buyer_authorised_factories(*, user: Any, now: datetime) -> QuerySet[Factory]:
+    """The factories that authorise the buyer user now, annotated with `authorised_since` and `is_new`
+    (granted within NEW_GRANT_DAYS), newest grant first."""
+    since = (
+        BuyerAuthorisation.objects.active()
+        .filter(factory=OuterRef("pk"), buyer_id=user.buyer_id)
+        .values("granted_at")[:1]
+    )
+    return (
+        factory_list(user=user)
+        .annotate(authorised_since=Subquery(since))
+        .annotate(
+            is_new=Case(
+                When(authorised_since__gte=now - timedelta(days=NEW_GRANT_DAYS), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by("-authorised_since", "name", "pk")
+    )

@@ -110,3 +110,118 @@ def totp_code(secret: str, *, steps: int = 0) -> str:
     """The TOTP code for now (`steps` periods away: -1 the previous code, 5 one far outside the tolerance)."""
     counter = int(time.time()) // mfa_settings.TOTP_PERIOD + steps
     return format_hotp_value(hotp_value(secret, counter))
+
+
+# --- buyers area (issue 3) ---------------------------------------------------------------------------
+
+
+class SourcingLinkBuilder(DjangoModelFactory):
+    class Meta:
+        model = "factories.SourcingLink"
+
+    buyer = SubFactory(BuyerBuilder)
+    factory = SubFactory(FactoryBuilder)
+    source = "buyer"
+
+
+class BuyerReadBuilder(DjangoModelFactory):
+    """A logged read by `user=` (a buyer user, required); its buyer is the user's organisation."""
+
+    class Meta:
+        model = "factories.BuyerRead"
+
+    factory = SubFactory(FactoryBuilder)
+    buyer = LazyAttribute(lambda o: o.user.buyer)
+    kind = "factory_profile"
+    channel = "web"
+
+
+# --- the worker-management committee (R-ADV-6) ---
+
+
+class CommitteeBuilder(DjangoModelFactory):
+    class Meta:
+        model = "factories.Committee"
+
+    factory = SubFactory(FactoryBuilder)
+    kind = "picc"
+    formed_on = LazyAttribute(lambda o: timezone.localdate() - timedelta(days=200))
+    formation = "election"
+    election_date = LazyAttribute(lambda o: o.formed_on)
+
+
+class CommitteeMemberBuilder(DjangoModelFactory):
+    class Meta:
+        model = "factories.CommitteeMember"
+
+    committee = SubFactory(CommitteeBuilder)
+    name = Sequence(lambda n: f"Member {n}")
+    side = "worker"
+
+
+class CommitteeMeetingBuilder(DjangoModelFactory):
+    class Meta:
+        model = "factories.CommitteeMeeting"
+
+    committee = SubFactory(CommitteeBuilder)
+    held_on = LazyAttribute(lambda o: timezone.localdate() - timedelta(days=10))
+    minutes = "Discussed overtime planning and the canteen."
+
+
+class MeetingOutcomeBuilder(DjangoModelFactory):
+    class Meta:
+        model = "factories.MeetingOutcome"
+
+    meeting = SubFactory(CommitteeMeetingBuilder)
+    text = Sequence(lambda n: f"Outcome {n}")
+
+
+class FollowUpActionBuilder(DjangoModelFactory):
+    class Meta:
+        model = "factories.FollowUpAction"
+
+    meeting = SubFactory(CommitteeMeetingBuilder)
+    description = Sequence(lambda n: f"Follow-up {n}")
+    status = "open"
+    done_on = LazyAttribute(lambda o: timezone.localdate() if o.status == "done" else None)
+
+
+# --- registration and invoices (issue 3) ----------------------------------------------------------------------
+
+
+def _normalized_factory_name(o) -> str:
+    from factories.names import normalize_name
+
+    return normalize_name(o.factory_name)
+
+
+class RegistrationBuilder(DjangoModelFactory):
+    """A submitted registration (as `registration_submit` leaves it, without the emails)."""
+
+    class Meta:
+        model = "factories.Registration"
+
+    factory_name = Sequence(lambda n: f"Registered Garments {n}")
+    country = LazyAttribute(lambda o: country("KH"))
+    sector = "apparel"
+    address = "Street 271, Phnom Penh"
+    workers = 600
+    women_percent = 80
+    contact_name = "Sophea Chan"
+    contact_email = Sequence(lambda n: f"contact{n}@factory.example")
+    normalized_name = LazyAttribute(_normalized_factory_name)
+
+
+class InvoiceBuilder(DjangoModelFactory):
+    """An unpaid invoice issued ten days ago, due in twenty days."""
+
+    class Meta:
+        model = "factories.Invoice"
+
+    factory = SubFactory(FactoryBuilder)
+    cycle_number = 1
+    number = Sequence(lambda n: f"TEST-{n:06d}")
+    amount = "5000.00"
+    currency = "USD"
+    issued_on = LazyAttribute(lambda o: timezone.localdate() - timedelta(days=10))
+    due_on = LazyAttribute(lambda o: o.issued_on + timedelta(days=30))

@@ -11,9 +11,7 @@ from betterwork.common.models import Notification
 
 def notifications_email(keys: list[str]) -> int:
     sent = 0
-    for notification in Notification.objects.filter(key__in=keys, emailed_at__isnull=True).select_related(
-        "recipient"
-    ):
+    for notification in Notification.objects.filter(key__in=keys, emailed_at__isnull=True).select_related("recipient"):
         claimed = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
             emailed_at=timezone.now()
         )

@@ -74,6 +74,7 @@ class SourcingLink(models.Model):
         REGISTRATION = "registration", _("Named by the factory when it registered")
         BUYER = "buyer", _("Requested by the buyer")
         STAFF = "staff", _("Recorded by programme staff")
+        FACTORY = "factory", _("Authorised by the factory")
 
     buyer = models.ForeignKey(Buyer, verbose_name=_("buyer"), on_delete=models.CASCADE, related_name="sourcing_links")
     factory = models.ForeignKey(

@@ -47,9 +47,11 @@ def authorisation_grant(*, factory: Factory, buyer: Buyer, actor: User) -> Buyer
             with transaction.atomic():
                 grant.save()
         except IntegrityError as exc:  # a concurrent grant of the same pair won
-            raise ApplicationError(_("%(buyer)s can already see your reports.") % {"buyer": buyer.name}) from exc
+            raise ApplicationError(
+                _("%(buyer)s can already see your reports.") % {"buyer": buyer.name}, field="buyer"
+            ) from exc
         SourcingLink.objects.get_or_create(
-            buyer=buyer, factory=factory, defaults={"source": SourcingLink.Source.REGISTRATION, "created_by": actor}
+            buyer=buyer, factory=factory, defaults={"source": SourcingLink.Source.FACTORY, "created_by": actor}
         )
         recipients = list(
             User.objects.filter(role=Role.BUYER, buyer=buyer, is_active=True)
@@ -85,7 +87,14 @@ def sourcing_link_request(*, actor: User, os_id: str = "", factory_name: str = "
     if os_id.strip():
         factories = factories.filter(os_id__iexact=os_id.strip())
     else:
-        factories = factories.filter(country_id=country, normalized_name=normalize_name(factory_name))
+        # A name made only of legal-form words normalises to "": compare it as written, never match "" to "".
+        normalized = normalize_name(factory_name)
+        factories = factories.filter(country_id=country)
+        factories = (
+            factories.filter(normalized_name=normalized)
+            if normalized
+            else factories.filter(name__iexact=" ".join(factory_name.split()))
+        )
     for factory in factories[:5]:
         SourcingLink.objects.get_or_create(
             buyer_id=actor.buyer_id,

@@ -56,6 +56,12 @@ def member_save(*, committee: Committee, actor: User, member: CommitteeMember | 
     member = member or CommitteeMember(committee=committee)
     if member.committee_id != committee.pk:
         raise ApplicationError(_("This member belongs to another committee."))
+    joined_on, left_on = changes.get("joined_on", member.joined_on), changes.get("left_on", member.left_on)
+    if joined_on and left_on and left_on < joined_on:
+        raise ApplicationError(
+            _("A member cannot leave before joining (joined on %(date)s).") % {"date": joined_on.isoformat()},
+            field="left_on",
+        )
     _apply(member, changes, MEMBER_FIELDS)
     save_with_history(member, actor=actor, reason="member")
     return member
@@ -114,8 +120,10 @@ def action_save(
     """Add a follow-up action to a meeting or move one on; `done` needs (or gets today as) `done_on`."""
     require(actor, "keep_committee", meeting.committee.factory)
     action = action or FollowUpAction(meeting=meeting)
-    if changes.get("status") == FollowUpAction.Status.DONE and not changes.get("done_on") and not action.done_on:
-        changes["done_on"] = timezone.localdate()
+    if action.meeting_id != meeting.pk:
+        raise ApplicationError(_("This follow-up action belongs to another meeting."))
+    if changes.get("status") == FollowUpAction.Status.DONE and not changes.get("done_on"):
+        changes["done_on"] = action.done_on or timezone.localdate()
     if changes.get("status") in (FollowUpAction.Status.OPEN, FollowUpAction.Status.IN_PROGRESS):
         changes.setdefault("done_on", None)
     _not_in_future(changes.get("done_on"), "done_on")

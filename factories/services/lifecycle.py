@@ -13,7 +13,7 @@ from betterwork.accounts.models import Role, User
 from betterwork.common.exceptions import ApplicationError
 from factories.models import Country, Factory, Invoice, ServiceCycle
 from factories.names import normalize_name
-from factories.services.common import require, save_with_history
+from factories.services.common import require, require_sector_offered, save_with_history
 
 INVOICE_DUE_DAYS = 30
 S = Factory.Status
@@ -181,6 +181,13 @@ def factory_update(*, factory_id: int, actor: User, **changes: Any) -> Factory:
             setattr(factory, field, value)
         if "name" in changes:
             factory.normalized_name = normalize_name(factory.name)
+            if Factory.objects.filter(country_id=factory.country_id, name=factory.name).exclude(pk=factory.pk).exists():
+                raise ApplicationError(
+                    _("Another factory of the %(country)s programme has this name.") % {"country": factory.country},
+                    field="name",
+                )
         factory.full_clean(exclude=["advisor"] if "advisor" not in changes else None)
+        if "sector" in changes:
+            require_sector_offered(factory.country, factory.sector)
         save_with_history(factory, actor=actor, reason="profile updated")
     return factory

@@ -4,8 +4,8 @@ contact gets a signed link to edit and resubmit)."""
 
 from typing import Any
 
+from allauth.account.forms import default_token_generator  # allauth's: Django's own token is refused there
 from allauth.account.utils import user_pk_to_url_str
-from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
@@ -17,7 +17,7 @@ from betterwork.common.email import send_templated_email
 from betterwork.common.exceptions import ApplicationError
 from factories.models import Buyer, Factory, Registration, SourcingLink
 from factories.names import is_likely_duplicate, normalize_name
-from factories.services.common import require, save_with_history
+from factories.services.common import require, require_sector_offered, save_with_history
 from factories.services.lifecycle import invoice_issue
 
 EDIT_LINK_SALT = "factories.registration.edit"
@@ -33,6 +33,7 @@ def registration_submit(*, data: dict[str, Any], language: str = "en") -> Regist
     registration = Registration(**{k: v for k, v in data.items() if k in FIELDS}, language=language)
     registration.normalized_name = normalize_name(registration.factory_name)
     registration.full_clean()
+    require_sector_offered(registration.country, registration.sector)
     registration.save()
     _notify_received(registration)
     return registration
@@ -64,6 +65,7 @@ def registration_resubmit(*, token: str, data: dict[str, Any]) -> Registration:
         registration.normalized_name = normalize_name(registration.factory_name)
         registration.status = S.SUBMITTED
         registration.full_clean()
+        require_sector_offered(registration.country, registration.sector)
         save_with_history(registration, actor=None, reason="resubmitted with changes")
     _notify_received(registration)
     return registration
@@ -103,6 +105,14 @@ def _review(registration: Registration, actor: Any, status: str, note: str = "")
 def registration_approve(*, registration_id: int, actor: User, amount: Any = None) -> Registration:
     with transaction.atomic():
         registration = _locked_for_review(registration_id, actor, S.APPROVED)
+        if Factory.objects.filter(country_id=registration.country_id, name=registration.factory_name).exists():
+            raise ApplicationError(
+                _(
+                    "A factory named “%(name)s” is already in the %(country)s programme: reject this registration "
+                    "as a duplicate, or ask for changes if it is another factory."
+                )
+                % {"name": registration.factory_name, "country": registration.country.name}
+            )
         factory = Factory(
             name=registration.factory_name,
             country_id=registration.country_id,
