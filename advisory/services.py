@@ -20,6 +20,11 @@ from factories.services.phases import require_modality_allowed
 DETAIL_FIELDS = ("participants", "topics", "committee_meeting_held", "notes", "follow_ups")
 
 
+def _number(value: Decimal) -> str:
+    """2.0 → "2", 2.5 → "2.5", whichever database summed it."""
+    return f"{Decimal(value).normalize():f}"
+
+
 def advisory_days_used(cycle: ServiceCycle, *, exclude: int | None = None) -> Decimal:
     visits = AdvisoryVisit.objects.filter(cycle=cycle)
     if exclude:
@@ -35,7 +40,7 @@ def visit_record(
     if on > timezone.localdate():
         raise ApplicationError(_("Record a visit once it has taken place: the date is in the future."), field="date")
     with transaction.atomic():
-        factory = Factory.objects.select_for_update().select_related("country").get(pk=factory_id)
+        factory = Factory.objects.select_for_update(of=("self",)).select_related("country").get(pk=factory_id)
         require(actor, "record_visits", factory)
         onsite_exception = require_modality_allowed(factory=factory, on=on, modality=modality)
         cycle = factory.cycles.filter(status=ServiceCycle.Status.OPEN).first()
@@ -58,7 +63,7 @@ def visit_record(
         if used + days > allowance:
             raise ApplicationError(
                 _("This visit would use %(days)s days, but only %(left)s of the cycle's %(allowance)s advisory days "
-                  "remain.") % {"days": days, "left": allowance - used, "allowance": allowance},
+                  "remain.") % {"days": _number(days), "left": _number(allowance - used), "allowance": allowance},
                 field="days",
             )  # fmt: skip
         visit = AdvisoryVisit(

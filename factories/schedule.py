@@ -13,7 +13,8 @@ Day 0 is the first advisory visit (FV1, R-REG-2); months count from day 0.
 | cycle_end                   | month 12                         | system             | R-CYC, R-REG-3            |
 
 Stage 2 factories are assessed once every 24 months (R-CYC-2, R-DIF-3): in a cycle that follows an
-assessed one, the assessment and its report are cancelled.
+assessed one, the assessment and its report are cancelled. In service phase 1 (production suspended,
+R-CTY-2) no assessment can take place: they are cancelled too, and come back when the phase changes.
 """
 
 import calendar
@@ -60,9 +61,11 @@ def assessment_due_this_cycle(*, stage: int, previous_cycle_assessed: bool) -> b
     return stage == 1 or not previous_cycle_assessed
 
 
-def plan_cycle(*, start: date, stage: int = 1, previous_cycle_assessed: bool = False) -> list[PlannedMilestone]:
+def plan_cycle(
+    *, start: date, stage: int = 1, previous_cycle_assessed: bool = False, phase: int = 3
+) -> list[PlannedMilestone]:
     end = cycle_end(start)
-    assessed = assessment_due_this_cycle(stage=stage, previous_cycle_assessed=previous_cycle_assessed)
+    assessed = phase != 1 and assessment_due_this_cycle(stage=stage, previous_cycle_assessed=previous_cycle_assessed)
     assessment_due = start + timedelta(days=INITIAL_ADVISORY_DAYS + ASSESSMENT_WINDOW_DAYS)
     return [
         PlannedMilestone("initial_advisory_end", start + timedelta(days=INITIAL_ADVISORY_DAYS), "advisor"),

@@ -26,6 +26,7 @@ from factories.lifecycle_selectors import factory_invoices, invoices_hidden_from
 from factories.models import BuyerRead, Country, Factory
 from factories.selectors import factory_list
 from factories.services.buyers import buyer_read_record
+from factories.services.countries import country_update
 from factories.services.lifecycle import (
     factory_exit,
     factory_record_payment,
@@ -52,7 +53,7 @@ class CountryViewSet(PolicyViewSetMixin, mixins.UpdateModelMixin, viewsets.ReadO
         country = self.get_object()
         payload = CountryUpdateInputSerializer(country, data=request.data, partial=kwargs.get("partial", False))
         payload.is_valid(raise_exception=True)
-        payload.save()
+        country = country_update(code=country.code, actor=request.user, **payload.validated_data)
         return Response(CountryOutputSerializer(country).data)
 
 

@@ -68,7 +68,11 @@ def authorisation_grant(*, factory: Factory, buyer: Buyer, actor: User) -> Buyer
 def authorisation_revoke(*, authorisation_id: int, actor: User) -> BuyerAuthorisation:
     """Stops the buyer's access at once. Revoking a revoked grant changes nothing."""
     with transaction.atomic():
-        grant = BuyerAuthorisation.objects.select_for_update().select_related("factory").get(pk=authorisation_id)
+        grant = (
+            BuyerAuthorisation.objects.select_for_update(of=("self",))
+            .select_related("factory")
+            .get(pk=authorisation_id)
+        )
         require(actor, "authorise_buyers", grant.factory)
         if grant.revoked_at is None:
             grant.revoked_at, grant.revoked_by = timezone.now(), actor

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from betterwork.common.exceptions import ApplicationError
 from factories.models import Factory, Milestone, ServiceCycle
 from factories.schedule import cycle_end, plan_cycle
+from factories.services.phases import effective_phase
 
 M = Milestone.State
 
@@ -26,7 +27,7 @@ def _previous_cycle_assessed(factory: Factory, number: int) -> bool:
 def cycle_start(*, factory_id: int, on: date, actor: Any = None) -> ServiceCycle:
     """FV1 starts the factory's next cycle on the visit's date (R-REG-2): paid factories with no open cycle."""
     with transaction.atomic():
-        factory = Factory.objects.select_for_update().get(pk=factory_id)
+        factory = Factory.objects.select_for_update(of=("self",)).select_related("country").get(pk=factory_id)
         if factory.status != Factory.Status.ACTIVE:
             raise ApplicationError(
                 _("%(factory)s is “%(status)s”: a cycle starts only once its invoice is paid.")
@@ -37,7 +38,10 @@ def cycle_start(*, factory_id: int, on: date, actor: Any = None) -> ServiceCycle
         number = (factory.cycles.aggregate(n=Max("number"))["n"] or 0) + 1
         cycle = ServiceCycle.objects.create(factory=factory, number=number, start_date=on, end_date=cycle_end(on))
         plan = plan_cycle(
-            start=on, stage=factory.stage, previous_cycle_assessed=_previous_cycle_assessed(factory, number)
+            start=on,
+            stage=factory.stage,
+            previous_cycle_assessed=_previous_cycle_assessed(factory, number),
+            phase=effective_phase(factory),
         )
         Milestone.objects.bulk_create(
             Milestone(
@@ -53,10 +57,10 @@ def cycle_start(*, factory_id: int, on: date, actor: Any = None) -> ServiceCycle
 
 
 def cycle_replan(*, cycle_id: int, actor: Any, start: date | None = None, reason: str) -> ServiceCycle:
-    """Move the milestones that are not done to the schedule of a new FV1 date or of the factory's current
-    stage; each move is kept in the milestone's history with who and why."""
+    """Move the milestones that are not done to the schedule of a new FV1 date, or of the factory's current
+    stage and service phase; each move is kept in the milestone's history with who and why."""
     with transaction.atomic():
-        cycle = ServiceCycle.objects.select_for_update().select_related("factory").get(pk=cycle_id)
+        cycle = ServiceCycle.objects.select_for_update(of=("self",)).select_related("factory__country").get(pk=cycle_id)
         if cycle.status != ServiceCycle.Status.OPEN:
             raise ApplicationError(_("A closed cycle is not replanned."))
         if start is not None and start != cycle.start_date:
@@ -68,6 +72,7 @@ def cycle_replan(*, cycle_id: int, actor: Any, start: date | None = None, reason
                 start=cycle.start_date,
                 stage=cycle.factory.stage,
                 previous_cycle_assessed=_previous_cycle_assessed(cycle.factory, cycle.number),
+                phase=effective_phase(cycle.factory),
             )
         }
         for milestone in cycle.milestones.exclude(state=M.DONE):
@@ -89,3 +94,19 @@ def milestone_complete(*, cycle_id: int, kind: str, at: Any = None) -> bool:
             state=M.DONE, done_at=at or timezone.now()
         )
     )
+
+
+def cycles_replan_open(
+    *, factory_ids: list[int] | None = None, country: str | None = None, actor: Any, reason: str
+) -> int:
+    """Replan the open cycles of some factories or of a whole country (after a phase, stage or production
+    status change). Returns how many cycles were looked at."""
+    cycles = ServiceCycle.objects.open()
+    if factory_ids is not None:
+        cycles = cycles.filter(factory_id__in=factory_ids)
+    if country is not None:
+        cycles = cycles.filter(factory__country_id=country)
+    ids = list(cycles.values_list("pk", flat=True))
+    for cycle_id in ids:
+        cycle_replan(cycle_id=cycle_id, actor=actor, reason=reason)
+    return len(ids)

@@ -14,6 +14,7 @@ from betterwork.common.exceptions import ApplicationError
 from factories.models import Country, Factory, Invoice, ServiceCycle
 from factories.names import normalize_name
 from factories.services.common import require, require_sector_offered, save_with_history
+from factories.services.cycles import cycles_replan_open
 
 INVOICE_DUE_DAYS = 30
 S = Factory.Status
@@ -177,6 +178,7 @@ def factory_update(*, factory_id: int, actor: User, **changes: Any) -> Factory:
                 _("The enterprise advisor must be an advisor of %(country)s.") % {"country": factory.country},
                 field="advisor",
             )
+        production_before = factory.production_status
         for field, value in changes.items():
             setattr(factory, field, value)
         if "name" in changes:
@@ -189,5 +191,8 @@ def factory_update(*, factory_id: int, actor: User, **changes: Any) -> Factory:
         factory.full_clean(exclude=["advisor"] if "advisor" not in changes else None)
         if "sector" in changes:
             require_sector_offered(factory.country, factory.sector)
+        production_changed = factory.production_status != production_before
         save_with_history(factory, actor=actor, reason="profile updated")
+        if production_changed:  # suspended production means phase 1: no assessment this cycle (R-CTY-2)
+            cycles_replan_open(factory_ids=[factory.pk], actor=actor, reason="production status changed")
     return factory

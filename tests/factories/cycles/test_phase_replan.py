@@ -1,0 +1,58 @@
+"""R-CTY-2: in phase 1 no assessment takes place. A phase change, or a factory's production stopping,
+replans the open cycles: the assessment and its report are cancelled, and come back afterwards."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from factories.services.cycles import cycle_start
+from tests.builders import FactoryBuilder, factory_user, staff
+
+pytestmark = pytest.mark.django_db
+
+
+def _states(cycle):
+    return dict(cycle.milestones.filter(kind__startswith="assessment").values_list("kind", "state"))
+
+
+@pytest.fixture
+def cycle():
+    return cycle_start(factory_id=FactoryBuilder().pk, on=timezone.localdate() - timedelta(days=30))
+
+
+def test_the_countrys_move_to_phase_1_cancels_the_assessment_and_back_restores_it(api_client, cycle):
+    manager = staff("programme_manager", "KH")
+    api_client.force_authenticate(manager)
+
+    assert api_client.patch("/api/v1/countries/KH/", {"phase": 1}, format="json").status_code == 200
+    assert _states(cycle) == {"assessment": "cancelled", "assessment_report_release": "cancelled"}
+    change = cycle.milestones.get(kind="assessment").history.first()
+    assert (change.history_user, change.history_change_reason) == (manager, "service phase 3 → 1")
+
+    api_client.patch("/api/v1/countries/KH/", {"phase": 2}, format="json")
+    assert _states(cycle) == {"assessment": "planned", "assessment_report_release": "planned"}
+
+
+def test_a_factory_whose_production_stops_is_not_assessed_this_cycle(api_client, cycle):
+    api_client.force_authenticate(factory_user(cycle.factory))
+    response = api_client.patch(
+        f"/api/v1/factories/{cycle.factory_id}/", {"production_status": "suspended"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert _states(cycle) == {"assessment": "cancelled", "assessment_report_release": "cancelled"}
+
+
+def test_a_new_cycle_in_phase_1_plans_no_assessment():
+    factory = FactoryBuilder(production_status="suspended")
+    cycle = cycle_start(factory_id=factory.pk, on=timezone.localdate())
+    assert _states(cycle) == {"assessment": "cancelled", "assessment_report_release": "cancelled"}
+
+
+def test_done_milestones_are_never_touched_by_a_replan(api_client, cycle):
+    from factories.services.cycles import milestone_complete
+
+    milestone_complete(cycle_id=cycle.pk, kind="assessment")
+    api_client.force_authenticate(staff("programme_manager", "KH"))
+    api_client.patch("/api/v1/countries/KH/", {"phase": 1}, format="json")
+    assert _states(cycle) == {"assessment": "done", "assessment_report_release": "cancelled"}
