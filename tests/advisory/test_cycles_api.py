@@ -79,3 +79,43 @@ def test_the_assessment_state_seen_by_the_factory_is_never_computed_from_its_dat
     milestones = _milestones(api_client, factory_user(cycle.factory), cycle)
     assert milestones["assessment"]["state"] == "planned"
     assert milestones["initial_advisory_end"]["state"] == "overdue"  # other milestones keep their computed state
+
+
+def test_a_manager_moves_fv1_and_the_plan_follows(api_client, cycle):
+    manager = staff("programme_manager", "KH")
+    api_client.force_authenticate(staff("advisor", "KH"))
+    body = {"start_date": str(cycle.start_date + timedelta(days=7)), "reason": "FV1 was entered a week early"}
+    assert api_client.post(f"/api/v1/cycles/{cycle.pk}/replan/", body, format="json").status_code == 403
+    api_client.force_authenticate(manager)
+    response = api_client.post(f"/api/v1/cycles/{cycle.pk}/replan/", body, format="json")
+    assert response.status_code == 200
+    assert response.json()["start_date"] == body["start_date"]
+    milestones = {m["kind"]: m for m in response.json()["milestones"]}
+    assert milestones["progress_report_1"]["due_date"] > str(cycle.start_date)
+    assert Milestone.objects.get(cycle=cycle, kind="assessment").history.first().history_user == manager
+
+
+def test_the_advisory_allowance_is_shown_to_staff_and_the_factory_not_buyers(api_client, cycle):
+    url = f"/api/v1/cycles/{cycle.pk}/advisory-allowance/"
+    api_client.force_authenticate(factory_user(cycle.factory))
+    assert api_client.get(url).json() == {
+        "included": 8, "used": "0.0", "remaining": "8.0", "initial_visits_planned": 3, "visits": 0
+    }  # fmt: skip
+    grant = BuyerAuthorisation.objects.create(factory=cycle.factory, buyer=BuyerBuilder(), granted_at=timezone.now())
+    api_client.force_authenticate(buyer_user(grant.buyer))
+    assert api_client.get(url).status_code == 404
+    api_client.force_authenticate(factory_user(FactoryBuilder()))
+    assert api_client.get(url).status_code == 404
+
+
+def test_only_the_manager_records_an_onsite_exception_with_a_reason(api_client, cycle):
+    body = {"factory": cycle.factory_id, "valid_from": "2026-12-01", "valid_until": "2026-12-05", "reason": "Fire"}
+    api_client.force_authenticate(staff("advisor", "KH"))
+    assert api_client.post("/api/v1/onsite-exceptions/", body, format="json").status_code == 403
+    api_client.force_authenticate(staff("programme_manager", "KH"))
+    assert api_client.post("/api/v1/onsite-exceptions/", {**body, "reason": " "}, format="json").status_code == 400
+    backwards = {**body, "valid_until": "2026-11-30"}
+    assert "valid_until" in api_client.post("/api/v1/onsite-exceptions/", backwards, format="json").json()
+    assert api_client.post("/api/v1/onsite-exceptions/", body, format="json").status_code == 201
+    api_client.force_authenticate(staff("programme_manager", "VN"))
+    assert api_client.post("/api/v1/onsite-exceptions/", body, format="json").status_code == 400  # no such factory
