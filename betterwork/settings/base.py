@@ -300,7 +300,10 @@ CELERY_BEAT_SCHEDULE = {
     # The platform's pulse: proves a worker consumes what beat sends (shown by /healthz).
     "heartbeat": {"task": "betterwork.common.tasks.heartbeat", "schedule": env.float("HEARTBEAT_SECONDS", default=60)},
     # R-CYC-8: the milestone sweep (the database is the source of truth; the broker carries only due work).
-    "milestones-sweep": {"task": "factories.tasks.run_milestones", "schedule": 60.0},
+    "milestones-sweep": {
+        "task": "factories.tasks.run_milestones",
+        "schedule": env.float("MILESTONE_SWEEP_SECONDS", default=60),
+    },
     # Emails whose own task never ran (broker down, worker died) are sent from the outbox.
     "outbox-flush": {"task": "betterwork.common.email.outbox_flush", "schedule": 60.0},
     # R-REG-3: an unpaid renewal past its due date suspends services (idempotent; hourly is plenty).

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -46,6 +47,7 @@ def celery(queue: str) -> Iterator:
         "BETTERWORK_VAR_DIR": str(settings.VAR_DIR),
         "CELERY_QUEUE": queue,
         "HEARTBEAT_SECONDS": "1",
+        "MILESTONE_SWEEP_SECONDS": "1",
     }
 
     def start(*args: str) -> subprocess.Popen:
@@ -73,20 +75,62 @@ def _wait_for(predicate, *, timeout: float = 45.0) -> bool:
     return False
 
 
+def _wait_ready(process: subprocess.Popen, *, timeout: float = 60.0) -> str:
+    """Read the worker's log until it says it consumes ("... ready."): a message sent before its queue is
+    declared could be dropped by the broker."""
+    seen: list[str] = []
+    ready = threading.Event()
+
+    def read() -> None:
+        for line in iter(process.stdout.readline, b""):
+            seen.append(line.decode(errors="replace"))
+            if "ready." in seen[-1]:
+                ready.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    assert ready.wait(timeout), "".join(seen)
+    return "".join(seen)
+
+
 def test_a_worker_process_runs_a_task_sent_from_django(celery, queue, tmp_path):
     worker = celery("worker", "--pool=solo", "--loglevel=INFO", "-Q", queue, "-n", f"{queue}@%h")
+    _wait_ready(worker)
     heartbeat.apply_async(kwargs={"name": "from-test"}, queue=queue)
 
     ran = _wait_for(lambda: Heartbeat.objects.filter(name="from-test").exists())
 
-    assert ran, worker.stdout.read1().decode() if worker.poll() is not None else "worker did not run the task in time"
+    assert ran, "worker did not run the task in time"
     assert Heartbeat.objects.get(name="from-test").count == 1
 
 
 def test_beat_schedules_the_heartbeat_and_a_worker_keeps_it(celery, queue, tmp_path):
-    celery("worker", "--pool=solo", "--loglevel=INFO", "-Q", queue, "-n", f"{queue}@%h")
+    _wait_ready(celery("worker", "--pool=solo", "--loglevel=INFO", "-Q", queue, "-n", f"{queue}@%h"))
     celery("beat", "--loglevel=INFO", "--schedule", str(tmp_path / "beat-schedule"))
 
     beating = _wait_for(lambda: Heartbeat.objects.filter(name="worker", count__gte=2).exists())
 
     assert beating, "beat and worker did not record two heartbeats"
+
+
+def test_beat_and_a_worker_run_the_milestone_sweep_and_each_effect_happens_once(celery, queue, tmp_path):
+    """R-CYC-8 with real processes: beat sends the sweep every second; reminders and closures happen once."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from factories.models import MilestoneNotice, ServiceCycle
+    from factories.services.cycles import cycle_start
+    from tests.builders import FactoryBuilder, staff
+
+    staff("programme_manager", "KH")
+    soon = cycle_start(factory_id=FactoryBuilder().pk, on=timezone.localdate() - timedelta(days=95))
+    ended = cycle_start(factory_id=FactoryBuilder().pk, on=timezone.localdate() - timedelta(days=400))
+    _wait_ready(celery("worker", "--pool=solo", "--loglevel=INFO", "-Q", queue, "-n", f"{queue}@%h"))
+    celery("beat", "--loglevel=INFO", "--schedule", str(tmp_path / "beat-schedule"))
+
+    assert _wait_for(lambda: ServiceCycle.objects.filter(pk=ended.pk, status="closed").exists())
+    assert _wait_for(lambda: MilestoneNotice.objects.filter(milestone__cycle=soon).exists())
+    time.sleep(4)  # several more sweeps
+    notices = list(MilestoneNotice.objects.values_list("milestone_id", "key"))
+    assert len(notices) == len(set(notices))
+    assert MilestoneNotice.objects.filter(milestone__cycle=soon, milestone__kind="initial_advisory_end").count() == 1

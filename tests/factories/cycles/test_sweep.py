@@ -132,3 +132,35 @@ def test_the_command_runs_the_same_sweep(cycle, capsys):
     call_command("run_milestones", "--as-of", "2026-07-01")
     assert "overdue notices" in capsys.readouterr().out
     assert MilestoneNotice.objects.filter(milestone__cycle=cycle, key="overdue").exists()
+
+
+def test_a_sweep_that_dies_half_way_is_finished_by_the_next_one_with_nothing_doubled(monkeypatch):
+    """A worker killed mid-sweep: batches it committed stay done, the one it was in rolls back whole."""
+    from factories.services import sweep as sweep_module
+
+    staff("programme_manager", "KH")
+    cycles = [cycle_start(factory_id=FactoryBuilder().pk, on=START + timedelta(days=n)) for n in range(6)]
+    real, calls = sweep_module._notifications_for, []
+
+    def dies_on_the_second_batch(milestones, key, as_of):
+        calls.append(key)
+        if len(calls) == 2:
+            raise SystemExit("worker killed")
+        return real(milestones, key, as_of)
+
+    monkeypatch.setattr(sweep_module, "_notifications_for", dies_on_the_second_batch)
+    with pytest.raises(SystemExit):
+        run_milestones(as_of=date(2026, 8, 1), batch_size=2)
+    after_crash = MilestoneNotice.objects.count()
+    assert after_crash > 0
+
+    monkeypatch.setattr(sweep_module, "_notifications_for", real)
+    run_milestones(as_of=date(2026, 8, 1), batch_size=2)
+
+    notices = list(MilestoneNotice.objects.values_list("milestone_id", "key"))
+    assert len(notices) == len(set(notices)) > after_crash
+    overdue = Milestone.objects.filter(cycle__in=cycles, state="planned", due_date__lt=date(2026, 8, 1))
+    assert set(overdue.values_list("pk", flat=True)) == set(
+        MilestoneNotice.objects.filter(key="overdue").values_list("milestone_id", flat=True)
+    )
+    assert Notification.objects.count() == len(set(Notification.objects.values_list("recipient", "key")))
