@@ -196,3 +196,20 @@ def factory_update(*, factory_id: int, actor: User, **changes: Any) -> Factory:
         if production_changed:  # suspended production means phase 1: no assessment this cycle (R-CTY-2)
             cycles_replan_open(factory_ids=[factory.pk], actor=actor, reason="production status changed")
     return factory
+
+
+def factory_set_stage(*, factory_id: int, actor: Any, stage: int, reason: str) -> Factory:
+    """R-DIF-3: a stage change (from differentiation) replans the open cycle: stage 2 factories are assessed
+    every other cycle. The country's programme manager or a global admin decides it, with a reason."""
+    if stage not in Factory.Stage.values:
+        raise ApplicationError(_("The stage is 1 or 2."), field="stage")
+    if not reason.strip():
+        raise ApplicationError(_("Say why the stage changes."), field="reason")
+    with transaction.atomic():
+        factory = Factory.objects.select_for_update().get(pk=factory_id)
+        require(actor, "manage", factory)
+        if factory.stage != stage:
+            factory.stage = stage
+            save_with_history(factory, actor=actor, reason=reason.strip(), fields=["stage", "updated_at"])
+            cycles_replan_open(factory_ids=[factory.pk], actor=actor, reason=f"stage {stage}: {reason.strip()}")
+    return factory

@@ -56,3 +56,25 @@ def test_done_milestones_are_never_touched_by_a_replan(api_client, cycle):
     api_client.force_authenticate(staff("programme_manager", "KH"))
     api_client.patch("/api/v1/countries/KH/", {"phase": 1}, format="json")
     assert _states(cycle) == {"assessment": "done", "assessment_report_release": "cancelled"}
+
+
+def test_moving_to_stage_2_after_an_assessed_cycle_cancels_this_cycles_assessment():
+    from factories.models import Milestone
+    from factories.services.cycles import cycles_replan_open
+    from factories.services.lifecycle import factory_set_stage
+    from factories.services.sweep import run_milestones
+
+    factory = FactoryBuilder()
+    first = cycle_start(factory_id=factory.pk, on=timezone.localdate() - timedelta(days=400))
+    Milestone.objects.filter(cycle=first, kind="assessment").update(state="done", done_at=timezone.now())
+    run_milestones(as_of=timezone.localdate())  # cycle 1 ends
+    second = cycle_start(factory_id=factory.pk, on=timezone.localdate() - timedelta(days=10))
+    manager = staff("programme_manager", "KH")
+
+    factory_set_stage(factory_id=factory.pk, actor=manager, stage=2, reason="All nine criteria met")
+
+    assert _states(second) == {"assessment": "cancelled", "assessment_report_release": "cancelled"}
+    factory.refresh_from_db()
+    assert factory.history.first().history_change_reason == "All nine criteria met"
+    assert cycles_replan_open(factory_ids=[factory.pk], actor=manager, reason="again") == 1
+    assert _states(second) == {"assessment": "cancelled", "assessment_report_release": "cancelled"}
