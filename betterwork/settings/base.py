@@ -241,6 +241,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "1200/min", "token": "10/min"},
     "DATETIME_FORMAT": "iso-8601",
     "DATE_FORMAT": "%Y-%m-%d",
+    # How many trusted proxies set X-Forwarded-For (throttles use the client's address): none by default.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=None),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "BetterWork API",
