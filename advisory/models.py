@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from betterwork.common.querysets import PublicReferenceQuerySet
-from factories.querysets import FactoryInternalQuerySet
+from factories.querysets import FactoryInternalQuerySet, StaffOnlyQuerySet
 
 
 class SelfDiagnosisOption(models.Model):
@@ -116,3 +116,248 @@ class AdvisoryVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.factory} — {self.date}"
+
+
+class ImprovementPlan(models.Model):
+    """One plan per factory, shared by all its buyers (R-ADV-1). Created with its first item."""
+
+    FACTORY_PATH = "factory"
+    factory = models.OneToOneField("factories.Factory", on_delete=models.PROTECT, related_name="improvement_plan")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[FactoryInternalQuerySet] = FactoryInternalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("improvement plan")
+        verbose_name_plural = _("improvement plans")
+
+    def __str__(self) -> str:
+        return str(_("Improvement plan of %(factory)s") % {"factory": self.factory})
+
+
+class ImprovementPlanItem(models.Model):
+    """One issue and what the factory does about it (R-ADV-2). Only advisory.services writes `status`."""
+
+    class Source(models.TextChoices):
+        SELF_DIAGNOSIS = "self_diagnosis", _("Self-diagnosis")
+        ASSESSMENT = "assessment", _("Assessment")
+        SEMINAR = "seminar", _("Industry seminar")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        IN_PROGRESS = "in_progress", _("In progress")
+        COMPLETED = "completed", _("Completed")
+        VERIFY_NEXT_ASSESSMENT = "verify_next_assessment", _("Verify at next assessment")
+
+    # The workflow (R-ADV-4): only the advisor completes, or defers to the next assessment.
+    TRANSITIONS: ClassVar[dict[str, frozenset[str]]] = {
+        Status.OPEN: frozenset({Status.IN_PROGRESS, Status.COMPLETED, Status.VERIFY_NEXT_ASSESSMENT}),
+        Status.IN_PROGRESS: frozenset({Status.OPEN, Status.COMPLETED, Status.VERIFY_NEXT_ASSESSMENT}),
+        Status.VERIFY_NEXT_ASSESSMENT: frozenset({Status.COMPLETED, Status.IN_PROGRESS}),
+        Status.COMPLETED: frozenset(),
+    }
+    OPEN_STATUSES: ClassVar[frozenset[str]] = frozenset(
+        {Status.OPEN, Status.IN_PROGRESS, Status.VERIFY_NEXT_ASSESSMENT}
+    )
+
+    FACTORY_PATH = "plan__factory"
+    plan = models.ForeignKey(ImprovementPlan, on_delete=models.CASCADE, related_name="items")
+    cycle = models.ForeignKey(
+        "factories.ServiceCycle",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plan_items",
+        help_text=_("The cycle the item is worked on in; open items move on to the next cycle (R-CYC-9)."),
+    )
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    cluster = models.ForeignKey("assessments.Cluster", verbose_name=_("cluster"), on_delete=models.PROTECT)
+    option = models.ForeignKey(
+        SelfDiagnosisOption, verbose_name=_("standard issue"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    text = models.TextField(_("issue"), blank=True)
+    action = models.TextField(_("planned or realised action"), blank=True)
+    responsible = models.CharField(_("responsible person"), max_length=200, blank=True)
+    target_date = models.DateField(_("target date"), null=True, blank=True)
+    raised_on = models.DateField(_("raised on"))
+    status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.OPEN, db_index=True)
+    critical_issue = models.ForeignKey(
+        "assessments.CriticalIssue", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    question_code = models.CharField(_("assessment question"), max_length=30, blank=True)
+    compliance_point = models.CharField(_("compliance point"), max_length=200, blank=True)
+    reference = models.CharField(max_length=60, blank=True, help_text="Where it came from: finding or seminar id.")
+    parties_agree = models.BooleanField(default=False)
+    communicated_to_staff = models.BooleanField(default=False)
+    evidence_reviewed = models.BooleanField(default=False)
+    completion_note = models.TextField(blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects: ClassVar[FactoryInternalQuerySet] = FactoryInternalQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("improvement-plan item")
+        verbose_name_plural = _("improvement-plan items")
+        ordering = ("cluster__position", "raised_on", "id")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(option__isnull=False) | ~Q(text=""), name="%(app_label)s_%(class)s_has_an_issue"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="completed")
+                | Q(
+                    parties_agree=True,
+                    communicated_to_staff=True,
+                    evidence_reviewed=True,
+                    completed_by__isnull=False,
+                    completed_at__isnull=False,
+                ),
+                name="%(app_label)s_%(class)s_completed_with_three_checks",
+            ),
+            models.CheckConstraint(
+                condition=Q(target_date__isnull=True) | Q(target_date__gte=models.F("raised_on")),
+                name="%(app_label)s_%(class)s_target_after_raised",
+            ),
+            models.UniqueConstraint(
+                fields=("plan", "reference"), condition=~Q(reference=""), name="%(app_label)s_%(class)s_once_per_source"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (self.text or (self.option.text if self.option_id else ""))[:60]
+
+
+class ProgressReport(models.Model):
+    """Progress Report 1 (month 5, written by the factory, R-RPT-2) and 2 (month 11, by the programme,
+    R-RPT-3): a draft saved as it is written, submitted, then released to the factory's authorised buyers."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        RELEASED = "released", _("Released")
+
+    FACTORY_PATH = "cycle__factory"
+    cycle = models.ForeignKey("factories.ServiceCycle", on_delete=models.PROTECT, related_name="progress_reports")
+    number = models.PositiveSmallIntegerField(_("report"), choices=[(1, "1"), (2, "2")])
+    template = models.ForeignKey(ReportTemplate, on_delete=models.PROTECT, null=True, blank=True)
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    computed = models.JSONField(default=dict, blank=True, help_text="Counts taken from the plan at submission.")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects: ClassVar[FactoryInternalQuerySet] = FactoryInternalQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+        constraints = [
+            models.UniqueConstraint(fields=("cycle", "number"), name="%(app_label)s_%(class)s_one_per_cycle"),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(submitted_at__isnull=False), name="%(app_label)s_%(class)s_submitted"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="released") | Q(released_at__isnull=False),
+                name="%(app_label)s_%(class)s_released",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Progress Report')} {self.number} — {self.cycle}"
+
+
+class CriticalSignOff(models.Model):
+    """R-RPT-2: the advisor confirms a critical issue the factory reports as fully rectified in PR1."""
+
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="sign_offs")
+    item = models.ForeignKey(ImprovementPlanItem, on_delete=models.PROTECT, related_name="sign_offs")
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("report", "item"), name="%(app_label)s_%(class)s_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}/{self.item_id}"
+
+
+class ZeroToleranceCase(models.Model):
+    """R-ADV-7: child labour, forced labour or another zero-tolerance issue found at any stage. The
+    programme manager is alerted at once; the case follows its own protocol, whatever the cycle's state."""
+
+    class Category(models.TextChoices):
+        CHILD_LABOUR = "child_labour", _("Child labour")
+        FORCED_LABOUR = "forced_labour", _("Forced labour")
+        VIOLENCE = "violence", _("Violence or serious threat to workers")
+        OTHER = "other", _("Other zero-tolerance issue")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    FACTORY_PATH = "factory"
+    factory = models.ForeignKey("factories.Factory", on_delete=models.PROTECT, related_name="zero_tolerance_cases")
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    description = models.TextField(_("what was found"))
+    visit = models.ForeignKey(AdvisoryVisit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    assessment_reference = models.CharField(_("assessment"), max_length=60, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closure_note = models.TextField(_("how it was resolved"), blank=True)
+
+    objects: ClassVar[StaffOnlyQuerySet] = StaffOnlyQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("zero-tolerance case")
+        verbose_name_plural = _("zero-tolerance cases")
+        ordering = ("-opened_at",)
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open") | (Q(closed_at__isnull=False) & ~Q(closure_note="")),
+                name="%(app_label)s_%(class)s_closed_with_note",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} — {self.factory}"
+
+
+class ZeroToleranceLogEntry(models.Model):
+    """The case's own log: every step of its protocol, by whom, when."""
+
+    case = models.ForeignKey(ZeroToleranceCase, on_delete=models.CASCADE, related_name="log")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    text = models.TextField(_("entry"))
+
+    class Meta:
+        ordering = ("at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} @ {self.at:%Y-%m-%d %H:%M}"

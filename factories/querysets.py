@@ -154,3 +154,14 @@ class MilestoneQuerySet(models.QuerySet):
                 output_field=CharField(),
             )
         )
+
+
+class StaffOnlyQuerySet(models.QuerySet):
+    """Rows about a factory that only programme staff see (global admins everywhere, the country's staff there):
+    the factory itself and buyers never do. The model names the path to its factory in FACTORY_PATH."""
+
+    def visible_to(self, user: Any) -> Self:
+        if not _active(user):
+            return self.none()
+        scoped = _country_staff_scope(self, user, f"{self.model.FACTORY_PATH}__country_id")
+        return self.none() if scoped is None else scoped

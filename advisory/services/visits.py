@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from advisory.models import AdvisoryVisit
+from advisory.services.plan import items_join_cycle
 from betterwork.common.exceptions import ApplicationError
 from factories.models import Factory, Milestone, ServiceCycle
 from factories.schedule import advisory_days
@@ -53,6 +54,7 @@ def visit_record(
                     field="kind",
                 )
             cycle = cycle_start(factory_id=factory.pk, on=on, actor=actor)
+            items_join_cycle(factory=factory, cycle=cycle)
         elif not cycle.start_date <= on <= cycle.end_date:
             raise ApplicationError(
                 _("The current cycle runs from %(start)s to %(end)s: the visit's date is outside it.")
