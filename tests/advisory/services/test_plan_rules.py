@@ -11,6 +11,7 @@ from advisory.services.plan import (
     item_transition,
     item_update,
     items_from_sources,
+    plan_for,
     self_diagnosis_completed,
 )
 from assessments.models import Cluster
@@ -108,10 +109,8 @@ def test_items_from_sources_arrive_once(world):
 
 
 def test_self_diagnosis_counts_only_before_the_first_assessment(world):
-    factory, user, _ = world
+    factory = world[0]
     cycle = cycle_start(factory_id=factory.pk, on=date(2026, 1, 5))
-    from advisory.services.plan import plan_for
-
     plan = plan_for(factory)
     assert not self_diagnosis_completed(plan)
     Milestone.objects.filter(cycle=cycle, kind="assessment").update(state="done", done_at=timezone.now())
