@@ -10,6 +10,9 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
+from django.utils import timezone
+
+from advisory.models import ImprovementPlan, ImprovementPlanItem, ProgressReport, ReportTemplate, SelfDiagnosisOption
 from factories.models import (
     Buyer,
     Committee,
@@ -166,4 +169,86 @@ def seed_registrations(code: str, factory_names: list[str], *, seed: int, countr
             },
         )
         created += new
+    return created
+
+
+ASSESSMENT_ISSUES = [
+    ("OSH", "Emergency exits on the second floor were locked during working hours.", "OSH-2"),
+    ("OSH", "Chemicals were stored without labels or safety data sheets.", "OSH-5"),
+    ("COMP", "Overtime was paid at the regular rate.", "WT-1"),
+    ("COMP", "Workers were not told how deductions from their wages were calculated.", "COMP-2"),
+    ("WT", "Working hours exceeded the legal limit in peak weeks.", None),
+    ("CHR", "Fixed-term contracts were renewed beyond the legal limit.", "CHR-1"),
+    ("DIS", "Job advertisements stated a preferred gender.", "DIS-2"),
+    ("OSH", "No periodic emergency drill was held in the past year.", "OSH-1"),
+]
+
+
+def seed_plan(factory: Factory, plan: Any, *, seed: int, today: date, advisor: Any, user: Any) -> int:
+    """Self-diagnosed items for every factory whose cycle started (most of them), items from the assessment
+    once it took place, some completed by the advisor with the three checks (R-ADV-4)."""
+    if not plan.cycles or ImprovementPlan.objects.filter(factory=factory).exists():
+        return 0
+    rng = random.Random(f"{seed}:{plan.country}:{plan.index}:plan")  # noqa: S311 - reproducible demo data
+    improvement_plan = ImprovementPlan.objects.create(factory=factory)
+    first_start = plan.cycles[0][0]
+    options = list(SelfDiagnosisOption.objects.select_related("cluster").order_by("pk"))
+    items = []
+    if rng.random() < 0.85:  # some factories never self-diagnose (R-ADV-3)
+        for option in rng.sample(options, k=rng.randint(2, 4)):
+            items.append(ImprovementPlanItem(
+                plan=improvement_plan, source="self_diagnosis", cluster=option.cluster, option=option,
+                action="Review the procedure with the committee and train the supervisors.", responsible="HR manager",
+                raised_on=first_start + timedelta(days=20), target_date=first_start + timedelta(days=120),
+                status="in_progress", created_by=user,
+            ))  # fmt: skip
+    assessed = plan.position not in ("registered", "awaiting_fv1", "initial_advisory")
+    if assessed:
+        for n, (cluster, text, critical) in enumerate(rng.sample(ASSESSMENT_ISSUES, k=rng.randint(1, 4))):
+            items.append(ImprovementPlanItem(
+                plan=improvement_plan, source="assessment", cluster_id=cluster, text=text, critical_issue_id=critical,
+                raised_on=first_start + timedelta(days=135), reference=f"demo-finding:{plan.country}:{plan.index}:{n}",
+                status="open", created_by=None,
+            ))  # fmt: skip
+    now = timezone.now()
+    for item in items:
+        if item.raised_on + timedelta(days=60) < today and rng.random() < 0.4:
+            item.status, item.completed_by, item.completed_at = "completed", advisor, now
+            item.parties_agree = item.communicated_to_staff = item.evidence_reviewed = True
+            item.completion_note = "Checked on the factory floor with the committee."
+    ImprovementPlanItem.objects.bulk_create(items)
+    return len(items)
+
+
+def seed_reports(factory: Factory, *, today: date, advisor: Any, user: Any, manager: Any) -> int:
+    """Progress Report 1 released (month 5 passed) and Progress Report 2 released (month 11 passed) for each
+    cycle whose milestone is done, with complete answers."""
+    template = ReportTemplate.objects.get(key="progress_report_1", version=1)
+    answer = {"yes_no": True, "date": "", "text": "The committee meets monthly and follows up on the plan.",
+              "multi_choice": []}  # fmt: skip
+    created = 0
+    for cycle in factory.cycles.all():
+        for number, kind, writer, releaser in ((1, "progress_report_1", user, user), (2, "progress_report_2", advisor,
+                                                                                     manager)):  # fmt: skip
+            done = cycle.milestones.filter(kind=kind, state="done").first()
+            if done is None or ProgressReport.objects.filter(cycle=cycle, number=number).exists():
+                continue
+            questions = (
+                template.questions()
+                if number == 1
+                else [
+                    {"key": k, "type": "text", "required": True}
+                    for k in ("social_dialogue", "management_systems", "recommendations")
+                ]
+            )
+            answers = {
+                q["key"]: (cycle.start_date.isoformat() if q["type"] == "date" else answer[q["type"]])
+                for q in questions if q.get("required")
+            }  # fmt: skip
+            ProgressReport.objects.create(
+                cycle=cycle, number=number, template=template if number == 1 else None, answers=answers,
+                status="released", submitted_at=done.done_at, submitted_by=writer, released_at=done.done_at,
+                released_by=releaser,
+            )  # fmt: skip
+            created += 1
     return created

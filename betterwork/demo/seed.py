@@ -16,7 +16,14 @@ from django.utils.text import slugify
 from tqdm import tqdm
 
 from betterwork.accounts.models import COUNTRY_ROLES, Role, User
-from betterwork.demo.extras import seed_buyer_request, seed_committee, seed_invoices, seed_registrations
+from betterwork.demo.extras import (
+    seed_buyer_request,
+    seed_committee,
+    seed_invoices,
+    seed_plan,
+    seed_registrations,
+    seed_reports,
+)
 from betterwork.demo.plan import BUYERS, FactoryPlan, advisors_needed, build_plan
 from factories.models import Buyer, BuyerAuthorisation, Country, Factory, Milestone, ServiceCycle
 from factories.names import normalize_name
@@ -122,9 +129,10 @@ def seed_demo(*, size: int, seed: int, today: date, progress: bool = False) -> S
         for plan in plans:
             per_country[plan.country].append(plan)
         advisors: dict[str, list[User]] = {}
+        managers: dict[str, User] = {}
         for n, (code, country_plans) in enumerate(sorted(per_country.items())):
             suffix = code.lower()
-            write.user(f"pm.{suffix}", Role.PROGRAMME_MANAGER, n, country_id=code)
+            managers[code] = write.user(f"pm.{suffix}", Role.PROGRAMME_MANAGER, n, country_id=code)
             for k in (1, 2):
                 write.user(f"assessor{'' if k == 1 else k}.{suffix}", Role.ASSESSOR, n + k, country_id=code)
             advisors[code] = [
@@ -149,6 +157,10 @@ def seed_demo(*, size: int, seed: int, today: date, progress: bool = False) -> S
                 )
                 created["committees"] += seed_committee(factory, plan, seed=seed, today=today)
                 created["buyer requests"] += seed_buyer_request(factory, plan, seed=seed, buyers=buyers)
+                created["plan items"] += seed_plan(factory, plan, seed=seed, today=today, advisor=advisor, user=user)
+                created["progress reports"] += seed_reports(
+                    factory, today=today, advisor=advisor, user=user, manager=managers[plan.country]
+                )
                 bar.update()
     bar.close()
     with transaction.atomic():

@@ -158,3 +158,19 @@ def test_the_paperwork_matches_each_factorys_status():
     assert SourcingLink.objects.filter(source="buyer").exists()
     for link in SourcingLink.objects.filter(source="buyer"):  # a pending request, not yet granted
         assert not BuyerAuthorisation.objects.active().filter(factory=link.factory, buyer=link.buyer).exists()
+
+
+@pytest.mark.django_db
+def test_plans_and_reports_follow_the_cycle():
+    from advisory.models import ImprovementPlanItem, ProgressReport
+    from factories.models import Milestone
+
+    seed_demo(size=60, seed=8, today=TODAY)
+
+    assert ImprovementPlanItem.objects.filter(source="self_diagnosis").exists()
+    assert ImprovementPlanItem.objects.filter(source="assessment", critical_issue__isnull=False).exists()
+    assert not ImprovementPlanItem.objects.filter(plan__factory__cycles__isnull=True).exists()
+    for report in ProgressReport.objects.select_related("cycle"):
+        kind = f"progress_report_{report.number}"
+        assert Milestone.objects.filter(cycle=report.cycle, kind=kind, state="done").exists()
+    assert ProgressReport.objects.filter(number=1, status="released").exists()
