@@ -13,6 +13,7 @@ from betterwork.common.exceptions import ApplicationError
 from factories.lifecycle_selectors import advisors_for
 from factories.models import Country, Factory, Registration, Sector
 from factories.services.lifecycle import editable_fields
+from factories.services.registration import FIELDS as REGISTRATION_FIELDS
 
 MAX_BUYERS = 100
 
@@ -41,19 +42,7 @@ class RegistrationForm(forms.ModelForm):
 
     class Meta:
         model = Registration
-        fields = (
-            "factory_name",
-            "country",
-            "sector",
-            "address",
-            "workers",
-            "women_percent",
-            "contact_name",
-            "contact_email",
-            "contact_phone",
-            "buyers",
-            "os_id",
-        )
+        fields = REGISTRATION_FIELDS
         widgets = {
             "address": forms.Textarea(attrs={"rows": 3}),
             "workers": forms.NumberInput(attrs={"max": 100_000}),

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from betterwork.accounts.models import User
 from factories.models import Country, Factory, Invoice, Registration
+from factories.services.registration import FIELDS as REGISTRATION_FIELDS
 
 
 class CountryOutputSerializer(serializers.ModelSerializer):
@@ -133,15 +134,14 @@ class InvoiceOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InvoiceIssueInputSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(
-        max_digits=10,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-        required=False,
-        allow_null=True,
-        help_text="Default: the country's annual fee.",
+def _invoice_amount(help_text: str) -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=Decimal("0.01"), required=False, allow_null=True, help_text=help_text
     )
+
+
+class InvoiceIssueInputSerializer(serializers.Serializer):
+    amount = _invoice_amount("Default: the country's annual fee.")
 
 
 class RecordPaymentInputSerializer(serializers.Serializer):
@@ -182,19 +182,7 @@ class RegistrationInputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Registration
-        fields = (
-            "factory_name",
-            "country",
-            "sector",
-            "address",
-            "workers",
-            "women_percent",
-            "contact_name",
-            "contact_email",
-            "contact_phone",
-            "buyers",
-            "os_id",
-        )
+        fields = REGISTRATION_FIELDS
 
 
 class RegistrationSubmittedOutputSerializer(serializers.ModelSerializer):
@@ -259,14 +247,7 @@ def duplicate_row(duplicate: Factory | Registration) -> dict:
 
 
 class RegistrationApproveInputSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(
-        max_digits=10,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-        required=False,
-        allow_null=True,
-        help_text="The first invoice's amount. Default: the country's annual fee.",
-    )
+    amount = _invoice_amount("The first invoice's amount. Default: the country's annual fee.")
 
 
 class RegistrationApprovedOutputSerializer(serializers.Serializer):
