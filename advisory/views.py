@@ -15,9 +15,10 @@ from advisory.forms import VisitForm
 from advisory.models import AdvisoryVisit
 from advisory.selectors import advisory_allowance, agenda_milestones, overdue_by_factory, recent_visits
 from advisory.services import visit_record
+from advisory.services.visit_notes import EDITABLE_FIELDS, may_update_visit, visit_update
 from betterwork.accounts.models import Role, User
 from betterwork.accounts.policy import get_visible_or_404, may, visible
-from betterwork.common.exceptions import ApplicationError
+from betterwork.common.exceptions import ApplicationError, NotPermitted
 from factories.models import Factory, Milestone, ServiceCycle
 
 
@@ -109,6 +110,60 @@ def factory_cycle_page(request: HttpRequest, pk: int) -> HttpResponse:
             "allowance": advisory_allowance(cycle) if cycle and request.user.effective_role != Role.BUYER else None,
             "visits": visits.select_related("recorded_by") if request.user.effective_role != Role.BUYER else None,
             "form": form,
+            "tab": "cycle",
+        },
+    )
+
+
+class VisitNotesForm(VisitForm):
+    """Only what a visit's notes may change (R-ADV-5): not its date, kind, modality or days, which start
+    cycles and count against the advisory allowance."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        for name in [n for n in self.fields if n not in EDITABLE_FIELDS]:
+            del self.fields[name]
+
+
+@login_required
+def visit_detail_page(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse:
+    """One visit: its facts, notes and history; the edit form for the advisor who recorded it or the manager."""
+    factory = get_visible_or_404(request.user, Factory, pk=pk)
+    if request.user.effective_role == Role.BUYER:
+        raise Http404
+    visit = get_visible_or_404(request.user, AdvisoryVisit, pk=visit_pk, factory=factory)
+    may_edit = may_update_visit(request.user, visit)
+    form = None
+    if may_edit:
+        initial = {name: getattr(visit, name) for name in EDITABLE_FIELDS}
+        form = VisitNotesForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            changes = {name: form.cleaned_data[name] for name in form.changed_data}
+            try:
+                if changes:
+                    visit_update(visit_id=visit.pk, actor=request.user, **changes)
+            except NotPermitted as error:
+                raise PermissionDenied(error.message) from error
+            except ApplicationError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(request, _("The visit is saved.") if changes else _("Nothing changed."))
+                return redirect("factory-visit", pk=factory.pk, visit_pk=visit.pk)
+    history = None
+    if request.user.is_programme_staff:
+        history = visit.history.select_related("history_user").order_by("-history_date")
+    return render(
+        request,
+        "advisory/visits/detail.html",
+        {
+            "factory": factory,
+            "visit": visit,
+            "form": form,
+            "history": history,
+            "may_open_case": may(request.user, "zero_tolerance", factory) and request.user.is_programme_staff,
             "tab": "cycle",
         },
     )

@@ -5,7 +5,10 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from advisory.api import plan as plan_api
+from advisory.api import reports as reports_api
 from advisory.api import views as advisory_api
+from advisory.api import zero_tolerance as zero_tolerance_api
 from betterwork.accounts.api.views import TokenView, UserViewSet
 from betterwork.common.api import notifications
 from factories.api import buyers, committee, cycles, registration
@@ -17,7 +20,17 @@ router = DefaultRouter()
 router.register("users", UserViewSet, basename="user")
 router.register("countries", CountryViewSet, basename="country")
 router.register("factories", FactoryViewSet, basename="factory")
-for area in (registration, buyers, committee, cycles, advisory_api, notifications):
+for area in (
+    registration,
+    buyers,
+    committee,
+    cycles,
+    advisory_api,
+    plan_api,
+    zero_tolerance_api,
+    notifications,
+    reports_api,
+):
     area.register(router)
 
 urlpatterns = [

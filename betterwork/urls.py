@@ -25,6 +25,10 @@ urlpatterns = [
     path("register/", register_page, name="register"),
     path("register/thanks/", register_done_page, name="register-done"),
     path("factories/<int:pk>/cycle/", advisory_views.factory_cycle_page, name="factory-cycle"),
+    path("factories/<int:pk>/visits/<int:visit_pk>/", advisory_views.visit_detail_page, name="factory-visit"),
+    path("factories/<int:pk>/zero-tolerance/", include("advisory.views_zero_tolerance")),
+    path("factories/<int:pk>/reports/", include("advisory.views_reports")),
+    path("factories/<int:pk>/", include("advisory.views_plan")),  # plan/, plan/print/, plan.csv
     path("factories/", include("factories.urls")),
     path("transparency/", include("reporting.urls")),
     path("api/v1/", include("betterwork.api_urls")),

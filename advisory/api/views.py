@@ -1,4 +1,5 @@
 from django.http import Http404
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -10,10 +11,28 @@ from advisory.api.serializers import VisitInputSerializer, VisitOutputSerializer
 from advisory.models import AdvisoryVisit
 from advisory.selectors import advisory_allowance
 from advisory.services import visit_record
+from advisory.services.visit_notes import visit_update
 from betterwork.accounts.models import Role
 from betterwork.common.api.permissions import VIEW
 from betterwork.common.api.views import PolicyReadOnlyViewSet, PolicyViewSetMixin
 from factories.models import ServiceCycle
+
+
+class VisitNotesInputSerializer(serializers.Serializer):
+    participants = serializers.CharField(required=False, allow_blank=True, max_length=5_000)
+    topics = serializers.CharField(required=False, allow_blank=True, max_length=5_000)
+    committee_meeting_held = serializers.BooleanField(required=False)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    follow_ups = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+
+    def validate(self, attrs):
+        unknown = set(self.initial_data) - set(self.fields)
+        if unknown:
+            raise serializers.ValidationError(
+                {name: [gettext("Only participants, topics, notes, follow-ups and the committee flag may be edited.")]
+                 for name in sorted(unknown)}
+            )  # fmt: skip
+        return attrs
 
 
 class VisitViewSet(mixins.CreateModelMixin, PolicyReadOnlyViewSet):
@@ -21,7 +40,7 @@ class VisitViewSet(mixins.CreateModelMixin, PolicyReadOnlyViewSet):
     cycle (R-REG-2); an on-site visit in a phase that forbids it is refused, naming the phase (R-CTY-3)."""
 
     policy_model = AdvisoryVisit
-    policy = {"list": VIEW, "retrieve": VIEW, "create": VIEW}  # the service checks who may record
+    policy = {"list": VIEW, "retrieve": VIEW, "create": VIEW, "partial_update": VIEW}  # the services check who may
     serializer_class = VisitOutputSerializer
     filterset_fields = ("factory", "cycle", "kind", "modality")
     ordering_fields = ("date",)
@@ -37,6 +56,16 @@ class VisitViewSet(mixins.CreateModelMixin, PolicyReadOnlyViewSet):
         factory = data.pop("factory")
         visit = visit_record(factory_id=factory.pk, actor=request.user, on=data.pop("date"), **data)
         return Response(VisitOutputSerializer(visit).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=VisitNotesInputSerializer, responses={200: VisitOutputSerializer})
+    def partial_update(self, request: Request, *args: object, **kwargs: object) -> Response:
+        """Participants, topics, notes, follow-ups and the committee flag only (date and days are not editable):
+        the advisor who recorded the visit or the country's manager."""
+        visit = self.get_object()
+        payload = VisitNotesInputSerializer(data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        visit = visit_update(visit_id=visit.pk, actor=request.user, **payload.validated_data)
+        return Response(VisitOutputSerializer(visit).data)
 
 
 class AllowanceOutputSerializer(serializers.Serializer):

@@ -71,8 +71,15 @@ def _validated(report: ProgressReport, answers: dict[str, Any]) -> dict[str, Any
             errors[key] = [_("Choose among the listed actions.")]
         elif kind == "text" and not isinstance(value, str):
             errors[key] = [_("Write text.")]
-    if CRITICAL_RECTIFIED in answers and not isinstance(answers[CRITICAL_RECTIFIED], list):
-        errors[CRITICAL_RECTIFIED] = [_("List the ids of the critical-issue items you report as fixed.")]
+    if CRITICAL_RECTIFIED in answers:
+        ids = answers[CRITICAL_RECTIFIED]
+        critical = Item.objects.filter(plan__factory_id=report.cycle.factory_id, critical_issue__isnull=False)
+        if (
+            not isinstance(ids, list)
+            or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)
+            or set(ids) - set(critical.values_list("pk", flat=True))
+        ):
+            errors[CRITICAL_RECTIFIED] = [_("List the ids of the critical-issue items you report as fixed.")]
     if errors:
         raise ApplicationError(_("Some answers are not valid."), {"answers": errors})
     return answers

@@ -20,6 +20,9 @@ def case_open(*, factory: Factory, actor: Any, category: str, description: str, 
     require(actor, "zero_tolerance", factory)
     if not description.strip():
         raise ApplicationError(_("Describe what was found."), field="description")
+    visit = source.get("visit")
+    if visit is not None and visit.factory_id != factory.pk:
+        raise ApplicationError(_("The visit was at another factory."), field="visit")
     with transaction.atomic():
         case = ZeroToleranceCase(
             factory=factory, category=category, description=description.strip(), opened_by=actor, **source
