@@ -22,6 +22,7 @@ COPY training training
 COPY reporting reporting
 COPY templates templates
 COPY static static
+COPY locale locale
 RUN pip install . \
  && SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput
 

@@ -31,3 +31,8 @@ lint: $(VENV)/.installed-dev
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
+
+# Update the catalogues from the code, then compile them (the .mo files are committed).
+messages: $(VENV)/.installed-dev
+	$(BIN)/python manage.py makemessages --all --ignore=.venv --ignore=tests --ignore=benchmarks --ignore=staticfiles
+	for po in locale/*/LC_MESSAGES/django.po; do msgfmt -c --check-format -o "$${po%.po}.mo" "$$po" || exit 1; done

@@ -5,6 +5,7 @@ import io
 from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
 
 from advisory.models import ImprovementPlanItem
 
@@ -49,7 +50,6 @@ def _safe(cell: str) -> str:
 
 def plan_xlsx(items: Iterable[ImprovementPlanItem], *, title: str) -> bytes:
     """The same rows as the CSV, as an Excel workbook."""
-    from openpyxl import Workbook  # imported here: only this export needs it
 
     workbook = Workbook()
     sheet = workbook.active

@@ -16,6 +16,7 @@ from betterwork.common.models import Heartbeat
 from factories import lifecycle_selectors
 from factories import selectors as factory_selectors
 from factories.models import Factory
+from factories.views.buyers import AccessRequestForm
 
 
 def _staff_context(request: HttpRequest) -> dict[str, Any]:
@@ -48,7 +49,6 @@ def _factory_context(request: HttpRequest) -> dict[str, Any]:
 
 def _buyer_context(request: HttpRequest) -> dict[str, Any]:
     """The factories that authorise the buyer (grants of the last 30 days marked new) and a form to ask for more."""
-    from factories.views.buyers import AccessRequestForm  # imported here: the rest of this module is not the buyers'
 
     factories = factory_selectors.buyer_authorised_factories(user=request.user, now=timezone.now())
     return {
