@@ -25,6 +25,12 @@ def test_ruff_format_is_clean():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_apps_keep_their_layers():
+    """reporting → advisory | training → assessments → factories; betterwork.common knows no domain app."""
+    result = _run(str(BIN / "lint-imports"))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_models_and_migrations_agree():
     result = _run(
         sys.executable,
