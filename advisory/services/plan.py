@@ -171,7 +171,8 @@ def items_from_sources(*, factory: Factory, source: str, entries: list[dict[str,
 
 
 def self_diagnosis_completed(plan: ImprovementPlan) -> bool:
-    """R-ADV-3: did the factory self-diagnose anything before its first assessment took place?"""
+    """R-ADV-3: did the factory self-diagnose anything before its first assessment took place? Compared on
+    the day the item was raised (histories migrated from elsewhere keep their dates)."""
     first_assessment = (
         Milestone.objects.filter(cycle__factory_id=plan.factory_id, kind=Milestone.Kind.ASSESSMENT, state="done")
         .order_by("done_at")
@@ -180,7 +181,7 @@ def self_diagnosis_completed(plan: ImprovementPlan) -> bool:
     )
     self_diagnosed = plan.items.filter(source=Item.Source.SELF_DIAGNOSIS)
     if first_assessment is not None:
-        self_diagnosed = self_diagnosed.filter(created_at__lt=first_assessment)
+        self_diagnosed = self_diagnosed.filter(raised_on__lt=timezone.localdate(first_assessment))
     return self_diagnosed.exists()
 
 

@@ -116,7 +116,7 @@ def test_self_diagnosis_counts_only_before_the_first_assessment(world):
     Milestone.objects.filter(cycle=cycle, kind="assessment").update(state="done", done_at=timezone.now())
     _item(world)  # written after the assessment took place
     assert not self_diagnosis_completed(plan)
-    ImprovementPlanItem.objects.update(created_at=timezone.now() - timedelta(days=30))
+    ImprovementPlanItem.objects.update(raised_on=timezone.localdate() - timedelta(days=30))
     assert self_diagnosis_completed(plan)
 
 
