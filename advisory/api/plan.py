@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
@@ -154,6 +155,9 @@ class ItemViewSet(mixins.CreateModelMixin, PolicyReadOnlyViewSet):
     @extend_schema(request=ItemChangeSerializer, responses={200: ItemOutputSerializer})
     def partial_update(self, request: Request, *args: object, **kwargs: object) -> Response:
         item = self.get_object()
+        refused = sorted(set(request.data) - set(ItemChangeSerializer().fields))
+        if refused:  # e.g. `status`: it moves through complete/, verify-next-assessment/ and transition/
+            raise ValidationError({name: [gettext("This field cannot be changed here.")] for name in refused})
         payload = ItemChangeSerializer(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
         return self._out(item_update(item_id=item.pk, actor=request.user, **payload.validated_data))

@@ -195,3 +195,24 @@ def test_the_plan_endpoint_costs_the_same_queries_as_it_grows(api_client, world,
         _item(world, text="x")
     with django_assert_max_num_queries(baseline):
         assert len(api_client.get(url).json()["items"]) == 17
+
+
+def test_patch_refuses_fields_it_cannot_change_and_changes_nothing(api_client):
+    from advisory.models import ImprovementPlanItem
+    from advisory.services.plan import item_add_self_diagnosis
+    from assessments.models import Cluster
+    from tests.builders import FactoryBuilder, factory_user
+
+    factory = FactoryBuilder()
+    user = factory_user(factory)
+    item = item_add_self_diagnosis(factory=factory, actor=user, cluster=Cluster.objects.get(code="WT"), text="Overtime")
+    api_client.force_authenticate(user)
+
+    response = api_client.patch(
+        f"/api/v1/improvement-plan-items/{item.pk}/", {"status": "completed", "action": "x"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["status"]
+    assert ImprovementPlanItem.objects.get().status == "open"
+    assert ImprovementPlanItem.objects.get().action == ""
