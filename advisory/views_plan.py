@@ -18,6 +18,7 @@ from advisory.services.plan import CHECKS, item_add_self_diagnosis, item_transit
 from betterwork.accounts.models import Role
 from betterwork.accounts.policy import get_visible_or_404, may
 from betterwork.common.exceptions import ApplicationError, NotPermitted
+from betterwork.common.history import history_by_object
 from factories.models import Factory
 from factories.services.buyers import buyer_read_record
 
@@ -73,13 +74,14 @@ def plan_page(request: HttpRequest, pk: int) -> HttpResponse:
             and (not wanted["source"] or i.source == wanted["source"])
         ]  # fmt: skip
     staff = request.user.is_programme_staff
+    histories = history_by_object(Item.history.filter(id__in=[i.pk for i in shown])) if staff else {}
     verifies = not buyer and may(request.user, "verify_plan", factory)
     rows = [
         {
             "item": i,
             "edit": ItemEditForm.for_item(i) if keeps and i.status != Item.Status.COMPLETED else None,
             "complete": CompleteForm(prefix=f"c{i.pk}") if verifies and i.status != Item.Status.COMPLETED else None,
-            "history": item_history(i) if staff else None,
+            "history": item_history(histories[i.pk]) if staff else None,
         }
         for i in shown
     ]

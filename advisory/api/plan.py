@@ -28,6 +28,7 @@ from betterwork.accounts.policy import may, visible
 from betterwork.common.api.permissions import VIEW
 from betterwork.common.api.views import PolicyReadOnlyViewSet, PolicyViewSetMixin
 from betterwork.common.exceptions import ApplicationError, NotPermitted
+from betterwork.common.history import history_entries
 from factories.models import Factory, Milestone
 from factories.services.buyers import buyer_read_record
 
@@ -197,24 +198,23 @@ class ItemViewSet(mixins.CreateModelMixin, PolicyReadOnlyViewSet):
     def history(self, request: Request, pk: str | None = None) -> Response:
         """Who changed what, and when (simple-history)."""
         item = self.get_object()
-        return Response(item_history(item))
+        return Response(item_history(history_entries(item)))
 
 
-def item_history(item: Item) -> list[dict[str, Any]]:
-    """Oldest first: who did it, what kind of change, which fields changed, when and why."""
-    out, before = [], None
-    for record in item.history.select_related("history_user").order_by("history_date", "history_id"):
-        changed = [] if before is None else record.diff_against(before).changed_fields
-        out.append({
-            "when": timezone.localtime(record.history_date).isoformat(),
-            "who": record.history_user.get_username() if record.history_user else None,
-            "what": record.get_history_type_display(),
-            "changed": sorted(changed),
-            "reason": record.history_change_reason or "",
-            "status": record.status,
-        })  # fmt: skip
-        before = record
-    return out
+def item_history(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """An item's history entries (betterwork.common.history), oldest first, in the API's shape: who did it,
+    what kind of change, which fields changed, when, why, and the status after it."""
+    return [
+        {
+            "when": timezone.localtime(entry["at"]).isoformat(),
+            "who": entry["by"],
+            "what": entry["record"].get_history_type_display(),
+            "changed": [] if entry["change"] == "created" else sorted(entry["fields"]),
+            "reason": entry["reason"],
+            "status": entry["record"].status,
+        }
+        for entry in entries
+    ]
 
 
 def register(router: DefaultRouter) -> None:

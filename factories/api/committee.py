@@ -24,9 +24,9 @@ from rest_framework.routers import DefaultRouter
 from betterwork.accounts.policy import visible
 from betterwork.common.api.permissions import VIEW
 from betterwork.common.api.views import PolicyViewSetMixin
+from betterwork.common.history import history_entries
 from factories.committee_selectors import (
     committee_factories,
-    history_entries,
     with_counts,
     with_overdue,
 )

@@ -20,11 +20,11 @@ from django.views.decorators.http import require_POST
 
 from betterwork.accounts.policy import get_visible_or_404, may
 from betterwork.common.exceptions import ApplicationError, NotPermitted
+from betterwork.common.history import history_of
 from factories.committee_selectors import (
     OPEN_STATUSES,
     committee_factories,
     committee_summary,
-    history_of,
     with_counts,
     with_meeting_counts,
     with_overdue,

@@ -209,3 +209,31 @@ def test_xlsx_export(client, world):
     assert rows[1][:2] == ("Cluster", "Source")
     assert rows[2][0] == "OSH"
     assert rows[2][5] == "Unlock"
+
+
+def test_the_staff_plan_page_with_histories_keeps_its_query_count(client, django_assert_max_num_queries):
+    from advisory.services.plan import item_add_self_diagnosis
+    from assessments.models import Cluster
+    from tests.builders import FactoryBuilder, factory_user, staff, with_totp
+
+    factory = FactoryBuilder()
+    user, advisor = factory_user(factory), staff("advisor", "KH")
+    with_totp(advisor)
+    client.force_login(advisor)
+
+    def add(n):
+        for k in range(n):
+            item_add_self_diagnosis(
+                factory=factory, actor=user, cluster=Cluster.objects.get(code="WT"), text=f"Issue {k}"
+            )
+
+    add(2)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as two:
+        assert client.get(f"/factories/{factory.pk}/plan/").status_code == 200
+    add(8)
+    with django_assert_max_num_queries(len(two)):
+        page = client.get(f"/factories/{factory.pk}/plan/")
+    assert page.content.decode().count("Issue ") >= 10
