@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from betterwork.common.querysets import PublicReferenceQuerySet
+from factories.models import Modality
 from factories.querysets import FactoryInternalQuerySet, StaffOnlyQuerySet
 
 
@@ -61,14 +62,6 @@ class ReportTemplate(models.Model):
 
     def questions(self) -> list[dict]:
         return [q for section in self.definition["sections"] for part in section["parts"] for q in part["questions"]]
-
-
-class Modality(models.TextChoices):
-    """R-CTY-3: every visit, training session, seminar and assessment records how it took place."""
-
-    ONSITE = "onsite", _("On site")
-    VIRTUAL = "virtual", _("Virtual")
-    HYBRID = "hybrid", _("Hybrid")
 
 
 class AdvisoryVisit(models.Model):

@@ -1,9 +1,10 @@
-"""Clusters and critical issues (with country exceptions), loaded by `migrate`. Idempotent."""
+"""Clusters, critical issues (with country exceptions) and the question bank, loaded by `migrate`. Idempotent."""
 
 from typing import Any
 
 from django.db import transaction
 
+from assessments.cat import sync_question_bank
 from assessments.models import Cluster, CriticalIssue, CriticalIssueException
 from betterwork.common.reference import load_json
 
@@ -33,3 +34,4 @@ def sync_reference_data(**kwargs: Any) -> None:
             CriticalIssueException.objects.update_or_create(
                 issue=issue, country_id=country, defaults={"reason": reason}
             )
+    sync_question_bank()

@@ -15,7 +15,7 @@ from betterwork.accounts.policy import may
 from betterwork.common.exceptions import ApplicationError, InvalidTransition, NotPermitted
 from factories.models import Factory, Milestone, ServiceCycle
 from factories.services.common import require, save_with_history
-from factories.signals import cycles_closed
+from factories.signals import cycles_closed, plan_items_arrived
 
 Item = ImprovementPlanItem
 S = Item.Status
@@ -168,6 +168,13 @@ def items_from_sources(*, factory: Factory, source: str, entries: list[dict[str,
             continue  # delivered before
         added += 1
     return added
+
+
+@receiver(plan_items_arrived, dispatch_uid="advisory-plan-items-arrived")
+def receive_plan_items(
+    sender: Any, factory: Factory, source: str, entries: list[dict[str, Any]], actor: Any = None, **kwargs: Any
+) -> None:
+    items_from_sources(factory=factory, source=source, entries=entries, actor=actor)
 
 
 def self_diagnosis_completed(plan: ImprovementPlan) -> bool:

@@ -336,4 +336,8 @@ BETTERWORK = {
     "REMINDER_LEAD_DAYS": {"default": [14, 3], "progress_report_1": [30, 14, 3], "progress_report_2": [30, 14, 3]},
     # How long /healthz accepts since the last heartbeat before it reports the worker as late.
     "HEARTBEAT_STALE_SECONDS": env.int("HEARTBEAT_STALE_SECONDS", default=300),
+    # The largest photo or PDF an assessor may attach to a finding.
+    "EVIDENCE_MAX_BYTES": env.int("EVIDENCE_MAX_BYTES", default=10 * 1_048_576),
 }
+# Evidence uploads stream to disk beyond this size instead of filling the worker's memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -3,11 +3,13 @@
 from datetime import date
 from decimal import Decimal
 from typing import ClassVar
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.timezone import localdate
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -61,6 +63,18 @@ class Country(models.Model):
 
     def __str__(self) -> str:
         return str(self.name)
+
+    def local_today(self) -> date:
+        """Today in the country (deadlines such as the feedback period end at its midnight, R-ASM-6)."""
+        return localdate(timezone=ZoneInfo(self.timezone))
+
+
+class Modality(models.TextChoices):
+    """R-CTY-3: every visit, training session, seminar and assessment records how it took place."""
+
+    ONSITE = "onsite", _("On site")
+    VIRTUAL = "virtual", _("Virtual")
+    HYBRID = "hybrid", _("Hybrid")
 
 
 class ProductionStatus(models.TextChoices):
