@@ -6,11 +6,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from advisory.models import AdvisoryVisit
 from advisory.services import advisory_days_used
 from betterwork.accounts.models import Role
 from betterwork.accounts.policy import visible
+from factories.allowances import Allowance, allowance_provider
 from factories.models import Milestone, ServiceCycle
 from factories.schedule import advisory_days, initial_visits
 
@@ -76,3 +78,14 @@ def recent_visits(*, user: Any, limit: int = 10) -> QuerySet[AdvisoryVisit]:
     if user.effective_role == Role.ADVISOR:
         visits = visits.filter(recorded_by=user)
     return visits[:limit]
+
+
+@allowance_provider
+def advisory_days_allowance(cycle: ServiceCycle) -> list[Allowance]:
+    allowance = advisory_allowance(cycle)
+    return [
+        Allowance(
+            key="advisory_days", label=gettext("Advisory visit days"), unit=gettext("days"),
+            included=Decimal(allowance.included), used=allowance.used,
+        )
+    ]  # fmt: skip

@@ -13,12 +13,14 @@ from django.utils.translation import gettext as _
 from advisory.calendar import feed_token, render_calendar, user_for_token
 from advisory.forms import VisitForm
 from advisory.models import AdvisoryVisit
-from advisory.selectors import advisory_allowance, agenda_milestones, overdue_by_factory, recent_visits
+from advisory.selectors import agenda_milestones, overdue_by_factory, recent_visits
 from advisory.services import visit_record
 from advisory.services.visit_notes import EDITABLE_FIELDS, may_update_visit, visit_update
+from assessments.models import Assessment
 from betterwork.accounts.models import Role, User
 from betterwork.accounts.policy import get_visible_or_404, may, visible
 from betterwork.common.exceptions import ApplicationError, NotPermitted
+from factories.allowances import allowances_of
 from factories.models import Factory, Milestone, ServiceCycle
 
 
@@ -73,7 +75,8 @@ urlpatterns = [
 @login_required
 def factory_cycle_page(request: HttpRequest, pk: int) -> HttpResponse:
     """One factory's current cycle: milestones (the assessment without its date for factory and buyer users,
-    R-ASM-3), the advisory allowance, the visits, and the form to record one (advisors and managers)."""
+    R-ASM-3), the service allowances (R-CYC-7), its assessment once started (staff: also planned), the visits,
+    and the form to record one (advisors and managers)."""
     factory = get_visible_or_404(request.user, Factory, pk=pk)
     staff = request.user.is_programme_staff
     may_record = may(request.user, "record_visits", factory)
@@ -107,7 +110,10 @@ def factory_cycle_page(request: HttpRequest, pk: int) -> HttpResponse:
             "factory": factory,
             "cycle": cycle,
             "milestones": milestones,
-            "allowance": advisory_allowance(cycle) if cycle and request.user.effective_role != Role.BUYER else None,
+            "allowances": allowances_of(cycle) if cycle and request.user.effective_role != Role.BUYER else None,
+            "assessments": visible(request.user, Assessment).filter(cycle=cycle).select_related("schedule")
+            if cycle
+            else None,
             "visits": visits.select_related("recorded_by") if request.user.effective_role != Role.BUYER else None,
             "form": form,
             "tab": "cycle",

@@ -15,6 +15,7 @@ from advisory.services.visit_notes import visit_update
 from betterwork.accounts.models import Role
 from betterwork.common.api.permissions import VIEW
 from betterwork.common.api.views import PolicyReadOnlyViewSet, PolicyViewSetMixin
+from factories.allowances import allowances_of
 from factories.models import ServiceCycle
 
 
@@ -76,12 +77,30 @@ class AllowanceOutputSerializer(serializers.Serializer):
     visits = serializers.IntegerField()
 
 
+class ServiceAllowanceOutputSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="advisory_days, seminars, training_participant_days or assessments")
+    label = serializers.CharField()
+    unit = serializers.CharField()
+    included = serializers.DecimalField(max_digits=6, decimal_places=1)
+    purchased = serializers.DecimalField(max_digits=6, decimal_places=1)
+    used = serializers.DecimalField(max_digits=6, decimal_places=1)
+    remaining = serializers.DecimalField(max_digits=6, decimal_places=1)
+
+
 class CycleAllowanceViewSet(PolicyViewSetMixin, viewsets.GenericViewSet):
     """`GET /api/v1/cycles/{id}/advisory-allowance/`: advisory days included, used and remaining (R-CYC-7),
-    for programme staff and the factory itself; buyers do not see visits (404)."""
+    and `GET /api/v1/cycles/{id}/allowances/`: the whole service package of the cycle; for programme staff and
+    the factory itself; buyers do not see them (404)."""
 
     policy_model = ServiceCycle
-    policy = {"advisory_allowance": VIEW}
+    policy = {"advisory_allowance": VIEW, "allowances": VIEW}
+
+    @extend_schema(responses=ServiceAllowanceOutputSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def allowances(self, request: Request, pk: str | None = None) -> Response:
+        if request.user.effective_role == Role.BUYER:
+            raise Http404
+        return Response(ServiceAllowanceOutputSerializer(allowances_of(self.get_object()), many=True).data)
 
     @extend_schema(responses=AllowanceOutputSerializer)
     @action(detail=True, methods=["get"], url_path="advisory-allowance")

@@ -15,6 +15,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((_("Factories"), reverse("factories:list")))
         elif user.factory_id:
             items.append((_("My factory"), reverse("factories:detail", args=[user.factory_id])))
+        items.append((_("Assessments"), "/assessments/"))
+        if user.effective_role != "buyer":
+            items.append((_("Training"), "/training/"))
         if user.is_programme_staff:
             items.append((_("Agenda"), reverse("agenda")))
             items.append((_("Registrations"), reverse("factories:registration-list")))

@@ -34,7 +34,8 @@ def test_an_advisor_records_fv1_in_the_browser_and_the_cycle_starts(client):
     assert response.status_code == 302
     page = client.get(f"/factories/{factory.pk}/cycle/").content.decode()
     assert "FV1" in page
-    assert "of 8 days used" in page
+    # R-CYC-7: the service package: 8 advisory days in cycle 1, one used, seven remain.
+    assert '<th scope="row">Advisory visit days</th><td>8</td><td>0</td><td>1</td><td>7 days' in page
     assert "Committee set-up" in page
 
 

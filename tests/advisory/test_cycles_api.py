@@ -108,6 +108,21 @@ def test_the_advisory_allowance_is_shown_to_staff_and_the_factory_not_buyers(api
     assert api_client.get(url).status_code == 404
 
 
+def test_the_service_package_lists_every_allowance_and_counts_only_what_happened(api_client, cycle):
+    """R-CYC-7: advisory days, assessments (and the training app's rows); a planned assessment uses nothing."""
+    url = f"/api/v1/cycles/{cycle.pk}/allowances/"
+    api_client.force_authenticate(factory_user(cycle.factory))
+    rows = {row["key"]: row for row in api_client.get(url).json()}
+    assert rows["advisory_days"]["included"] == "8.0"
+    assert rows["assessments"] == {
+        "key": "assessments", "label": "Assessments", "unit": "assessments",
+        "included": "1.0", "purchased": "0.0", "used": "0.0", "remaining": "1.0",
+    }  # fmt: skip
+    grant = BuyerAuthorisation.objects.create(factory=cycle.factory, buyer=BuyerBuilder(), granted_at=timezone.now())
+    api_client.force_authenticate(buyer_user(grant.buyer))
+    assert api_client.get(url).status_code == 404
+
+
 def test_only_the_manager_records_an_onsite_exception_with_a_reason(api_client, cycle):
     body = {"factory": cycle.factory_id, "valid_from": "2026-12-01", "valid_until": "2026-12-05", "reason": "Fire"}
     api_client.force_authenticate(staff("advisor", "KH"))
