@@ -204,3 +204,28 @@ def assessment_publish(*, assessment_id: int, actor: Any) -> Assessment:
             ),
         )
     return assessment
+
+
+def feedback_periods_ended() -> int:
+    """The sweep's automatic step for assessments (R-CYC-8, R-ASM-6): tell the country's programme managers,
+    once, that an assessment's feedback period is over (deadline passed or findings accepted) and it can be
+    finalised. Idempotent (one notification per assessment and manager). Returns how many assessments."""
+    waiting = [
+        assessment
+        for assessment in Assessment.objects.filter(status=S.FEEDBACK).select_related("factory__country")
+        if not feedback_open(assessment)
+    ]
+    managers = User.objects.filter(
+        role=Role.PROGRAMME_MANAGER, is_active=True, country_id__in={a.factory.country_id for a in waiting}
+    )
+    for assessment in waiting:
+        notify(
+            [m for m in managers if m.country_id == assessment.factory.country_id],
+            key=f"assessment:{assessment.pk}:feedback-over",
+            url=f"/assessments/{assessment.pk}/",
+            text=lambda assessment=assessment: (
+                _("Ready to finalise: %(factory)s") % {"factory": assessment.factory.name},
+                _("The feedback period is over: finalise the assessment, then publish its report."),
+            ),
+        )
+    return len(waiting)

@@ -310,6 +310,8 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-flush": {"task": "betterwork.common.email.outbox_flush", "schedule": 60.0},
     # R-REG-3: an unpaid renewal past its due date suspends services (idempotent; hourly is plenty).
     "renewals-suspend-overdue": {"task": "factories.tasks.renewals_suspend_overdue", "schedule": 3600.0},
+    # R-ASM-6: a feedback period that ended (deadline passed or findings accepted) is ready to finalise.
+    "assessments-feedback-ended": {"task": "assessments.tasks.feedback_periods_ended", "schedule": 900.0},
 }
 
 # Structured logs: one JSON object per line on stderr.

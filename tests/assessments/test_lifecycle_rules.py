@@ -6,9 +6,10 @@ import pytest
 
 from advisory.models import ImprovementPlanItem
 from assessments.models import Assessment
-from assessments.services.feedback import assessment_finalise, finding_respond
+from assessments.services.feedback import assessment_finalise, feedback_periods_ended, finding_respond
 from assessments.services.schedule import assessment_plan
 from betterwork.common.exceptions import ApplicationError, InvalidTransition, NotPermitted
+from betterwork.common.models import Notification
 from factories.models import Milestone
 from tests.assessments.builders import (
     assessable_factory,
@@ -73,3 +74,15 @@ def test_a_factory_user_of_another_factory_cannot_respond(time_machine):
     other, _ = assessable_factory()
     with pytest.raises(NotPermitted):
         finding_respond(assessment_id=assessment.pk, actor=factory_user(other), question="OSH.2.01", text="Fixed.")
+
+
+def test_managers_hear_once_that_a_feedback_period_ended(time_machine):
+    """R-CYC-8 automatic step: after the deadline the manager is told to finalise; a second run adds nothing."""
+    time_machine.move_to("2026-04-22 10:00Z")
+    assessment = in_feedback(submitted_on=date(2026, 4, 21))
+    assert feedback_periods_ended() == 0
+    time_machine.move_to("2026-05-05 10:00Z")
+    assert feedback_periods_ended() == 1
+    feedback_periods_ended()
+    notes = Notification.objects.filter(key__startswith=f"assessment:{assessment.pk}:feedback-over")
+    assert [n.recipient for n in notes] == [manager_of(assessment)]
