@@ -9,10 +9,12 @@ from advisory.api import plan as plan_api
 from advisory.api import reports as reports_api
 from advisory.api import views as advisory_api
 from advisory.api import zero_tolerance as zero_tolerance_api
+from assessments.api import views as assessments_api
 from betterwork.accounts.api.views import TokenView, UserViewSet
 from betterwork.common.api import notifications
 from factories.api import buyers, committee, cycles, registration
 from factories.api.views import CountryViewSet, FactoryViewSet
+from training.api import views as training_api
 
 app_name = "api"
 
@@ -30,6 +32,8 @@ for area in (
     zero_tolerance_api,
     notifications,
     reports_api,
+    assessments_api,
+    training_api,
 ):
     area.register(router)
 

@@ -107,7 +107,7 @@ def new_to_programme(ids: list[int], today: date) -> dict[int, list[Reason]]:
 def last_assessment(ids: list[int], today: date) -> dict[int, list[Reason]]:
     """Non-compliance in the factory's most recent finalised assessment: high, low, and critical issues."""
     latest = (
-        Assessment.objects.filter(factory_id=OuterRef("factory_id"), status__in=Assessment.CLOSED)
+        Assessment.objects.filter(factory_id=OuterRef("assessment__factory_id"), status__in=Assessment.CLOSED)
         .order_by("-started_on", "-pk")
         .values("pk")[:1]
     )

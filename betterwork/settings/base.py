@@ -266,6 +266,8 @@ SPECTACULAR_SETTINGS = {
         "BuyerReadKindEnum": "factories.models.BuyerRead.Kind",
         "SourcingLinkSourceEnum": "factories.models.SourcingLink.Source",
         "RoleEnum": "betterwork.accounts.models.Role",
+        "AssessmentStatusEnum": "assessments.models.Assessment.Status",
+        "PriorityNoteKindEnum": "assessments.models.PriorityNote.Kind",
     },
 }
 
