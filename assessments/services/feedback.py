@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from assessments.models import Assessment, Finding, FindingMessage, FindingRevision
 from assessments.services.common import locked, require_status, save
+from assessments.signals import assessment_published, assessment_revised
 from betterwork.accounts.models import Role, User
 from betterwork.common.exceptions import ApplicationError, InvalidTransition
 from betterwork.common.notifications import notify
@@ -177,6 +178,7 @@ def finding_revise(
         save_with_history(finding, actor=actor, reason=f"revision {assessment.revision}: {reason.strip()}")
         if result == Finding.Result.NON_COMPLIANT:
             _to_plan(assessment, assessment.findings.filter(pk=finding.pk), actor)
+        assessment_revised.send(sender=Assessment, assessment=assessment)
     return revision
 
 
@@ -188,6 +190,7 @@ def assessment_publish(*, assessment_id: int, actor: Any) -> Assessment:
         assessment.status, assessment.published_at, assessment.published_by = S.PUBLISHED, timezone.now(), actor
         save(assessment, actor, "published")
         milestone_complete(cycle_id=assessment.cycle_id, kind=Milestone.Kind.ASSESSMENT_REPORT_RELEASE)
+        assessment_published.send(sender=Assessment, assessment=assessment)
         factory = assessment.factory
         readers = User.objects.filter(is_active=True).filter(
             role=Role.FACTORY, factory_id=factory.pk
