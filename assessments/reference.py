@@ -26,7 +26,12 @@ def sync_reference_data(**kwargs: Any) -> None:
     for row in load_json(__file__, "critical_issues.json")["issues"]:
         issue, _ = CriticalIssue.objects.update_or_create(
             code=row["code"],
-            defaults={"number": row["number"], "title": row["title"], "cluster": cluster_for_name(row["cluster"])},
+            defaults={
+                "number": row["number"],
+                "title": row["title"],
+                "explanation": row.get("explanation", ""),
+                "cluster": cluster_for_name(row["cluster"]),
+            },
         )
         listed = {exc["country"]: exc["reason"] for exc in row["not_reported_in"]}
         issue.exceptions.exclude(country_id__in=listed).delete()

@@ -39,6 +39,9 @@ class CriticalIssue(models.Model):
     number = models.PositiveSmallIntegerField(_("number"), unique=True)
     cluster = models.ForeignKey(Cluster, verbose_name=_("cluster"), on_delete=models.PROTECT, related_name="issues")
     title = models.CharField(_("title"), max_length=300)
+    explanation = models.TextField(
+        _("explanation"), blank=True, help_text=_("When non-compliance arises, for the public portal (R-PUB).")
+    )
     not_reported_in = models.ManyToManyField(
         "factories.Country",
         through="CriticalIssueException",
