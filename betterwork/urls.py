@@ -30,6 +30,8 @@ urlpatterns = [
     path("factories/<int:pk>/reports/", include("advisory.views_reports")),
     path("factories/<int:pk>/", include("advisory.views_plan")),  # plan/, plan/print/, plan.csv
     path("factories/", include("factories.urls")),
+    path("assessments/", include("assessments.urls")),
+    path("training/", include("training.urls")),
     path("transparency/", include("reporting.urls")),
     path("api/v1/", include("betterwork.api_urls")),
     path("admin/", admin.site.urls),
