@@ -2,6 +2,7 @@
 snapshot and the factories' remediation accounts (R-PUB)."""
 
 from reporting.models.differentiation import CriterionJudgement, Evaluation
+from reporting.models.documents import RenderedDocument
 from reporting.models.reference import DifferentiationCriterion
 from reporting.models.transparency import (
     PublicAssessment,
@@ -22,4 +23,5 @@ __all__ = [
     "PublicListingIssue",
     "Remediation",
     "RemediationFile",
+    "RenderedDocument",
 ]
