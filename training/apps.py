@@ -7,3 +7,6 @@ class TrainingConfig(AppConfig):
 
     name = "training"
     verbose_name = _("Training")
+
+    def ready(self) -> None:
+        from training import allowances  # noqa: F401 - registers the R-CYC-7 allowance providers
