@@ -9,4 +9,4 @@ class TrainingConfig(AppConfig):
     verbose_name = _("Training")
 
     def ready(self) -> None:
-        from training import allowances  # noqa: F401 - registers the R-CYC-7 allowance providers
+        from training import allowances, prefill  # noqa: F401 - register the allowance and report providers

@@ -15,6 +15,7 @@ from advisory.reference import PROGRESS_REPORT_1
 from advisory.services.plan import plan_for, self_diagnosis_completed
 from betterwork.common.exceptions import ApplicationError, InvalidTransition
 from factories.models import Milestone, ServiceCycle
+from factories.prefill import report_1_suggestions
 from factories.services.common import require, save_with_history
 from factories.services.cycles import milestone_complete
 
@@ -37,8 +38,15 @@ def questions(report: ProgressReport) -> list[dict[str, Any]]:
 
 
 def report_get(*, cycle: ServiceCycle, number: int) -> ProgressReport:
+    """The cycle's report; a Progress Report 1 draft gets the training and seminars attended suggested into its
+    empty answers (never over the factory's own text)."""
     template = ReportTemplate.objects.get(key=PROGRESS_REPORT_1, version=1) if number == 1 else None
     report, _created = ProgressReport.objects.get_or_create(cycle=cycle, number=number, defaults={"template": template})
+    if number == 1 and report.status == ProgressReport.Status.DRAFT:
+        missing = {k: v for k, v in report_1_suggestions(cycle).items() if not report.answers.get(k)}
+        if missing:
+            report.answers = {**report.answers, **missing}
+            report.save(update_fields=["answers"])
     return report
 
 
