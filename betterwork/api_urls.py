@@ -14,6 +14,8 @@ from betterwork.accounts.api.views import TokenView, UserViewSet
 from betterwork.common.api import notifications
 from factories.api import buyers, committee, cycles, registration
 from factories.api.views import CountryViewSet, FactoryViewSet
+from reporting.api import differentiation as differentiation_api
+from reporting.api import transparency as transparency_api
 from training.api import views as training_api
 
 app_name = "api"
@@ -34,6 +36,8 @@ for area in (
     reports_api,
     assessments_api,
     training_api,
+    transparency_api,
+    differentiation_api,
 ):
     area.register(router)
 

@@ -10,6 +10,7 @@ from betterwork import views
 from betterwork.accounts import views as account_views
 from betterwork.common import views as common_views
 from factories.views.registration import register_done_page, register_page
+from reporting import views as reporting_views
 
 admin.site.site_header = "BetterWork"
 admin.site.login = secure_admin_login(admin.site.login)  # the admin signs in through allauth, so two-factor applies
@@ -28,11 +29,13 @@ urlpatterns = [
     path("factories/<int:pk>/visits/<int:visit_pk>/", advisory_views.visit_detail_page, name="factory-visit"),
     path("factories/<int:pk>/zero-tolerance/", include("advisory.views_zero_tolerance")),
     path("factories/<int:pk>/reports/", include("advisory.views_reports")),
+    path("factories/<int:pk>/differentiation/", include("reporting.views_differentiation")),
     path("factories/<int:pk>/", include("advisory.views_plan")),  # plan/, plan/print/, plan.csv
     path("factories/", include("factories.urls")),
     path("assessments/", include("assessments.urls")),
     path("training/", include("training.urls")),
     path("transparency/", include("reporting.urls")),
+    path("transparency.csv", reporting_views.transparency_csv, name="transparency-csv"),
     path("api/v1/", include("betterwork.api_urls")),
     path("admin/", admin.site.urls),
 ]

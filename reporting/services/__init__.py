@@ -1,0 +1,1 @@
+"""The reporting services: differentiation (R-DIF) and the transparency snapshot (R-PUB)."""
