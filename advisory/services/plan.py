@@ -143,15 +143,16 @@ def items_from_sources(*, factory: Factory, source: str, entries: list[dict[str,
     `assessment`) or a seminar action plan (source `seminar`). Each entry names its `reference` (the
     finding or the seminar action), so a second delivery adds nothing. Returns how many were added."""
     plan, cycle, added = plan_for(factory), _open_cycle(factory), 0
+    clusters = set(Cluster.objects.values_list("code", flat=True))
     for entry in entries:
-        cluster = (
-            entry["cluster"] if isinstance(entry["cluster"], Cluster) else Cluster.objects.get(pk=entry["cluster"])
-        )
+        cluster = getattr(entry["cluster"], "pk", entry["cluster"])
+        if cluster not in clusters:
+            raise ApplicationError(_("There is no cluster %(code)s.") % {"code": cluster}, field="cluster")
         item = Item(
             plan=plan,
             cycle=cycle,
             source=source,
-            cluster=cluster,
+            cluster_id=cluster,
             text=entry["text"],
             action=entry.get("action", ""),
             critical_issue_id=entry.get("critical_issue"),

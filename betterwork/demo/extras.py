@@ -172,21 +172,10 @@ def seed_registrations(code: str, factory_names: list[str], *, seed: int, countr
     return created
 
 
-ASSESSMENT_ISSUES = [
-    ("OSH", "Emergency exits on the second floor were locked during working hours.", "OSH-2"),
-    ("OSH", "Chemicals were stored without labels or safety data sheets.", "OSH-5"),
-    ("COMP", "Overtime was paid at the regular rate.", "WT-1"),
-    ("COMP", "Workers were not told how deductions from their wages were calculated.", "COMP-2"),
-    ("WT", "Working hours exceeded the legal limit in peak weeks.", None),
-    ("CHR", "Fixed-term contracts were renewed beyond the legal limit.", "CHR-1"),
-    ("DIS", "Job advertisements stated a preferred gender.", "DIS-2"),
-    ("OSH", "No periodic emergency drill was held in the past year.", "OSH-1"),
-]
-
-
 def seed_plan(factory: Factory, plan: Any, *, seed: int, today: date, advisor: Any, user: Any) -> int:
-    """Self-diagnosed items for every factory whose cycle started (most of them), items from the assessment
-    once it took place, some completed by the advisor with the three checks (R-ADV-4)."""
+    """Self-diagnosed items for every factory whose cycle started (most of them), some completed by the advisor
+    with the three checks (R-ADV-4). The items from assessments arrive when the demo's real assessments are
+    finalised (`betterwork.demo.assessments`)."""
     if not plan.cycles or ImprovementPlan.objects.filter(factory=factory).exists():
         return 0
     rng = random.Random(f"{seed}:{plan.country}:{plan.index}:plan")  # noqa: S311 - reproducible demo data
@@ -201,14 +190,6 @@ def seed_plan(factory: Factory, plan: Any, *, seed: int, today: date, advisor: A
                 action="Review the procedure with the committee and train the supervisors.", responsible="HR manager",
                 raised_on=first_start + timedelta(days=20), target_date=first_start + timedelta(days=120),
                 status="in_progress", created_by=user,
-            ))  # fmt: skip
-    assessed = plan.position not in ("registered", "awaiting_fv1", "initial_advisory")
-    if assessed:
-        for n, (cluster, text, critical) in enumerate(rng.sample(ASSESSMENT_ISSUES, k=rng.randint(1, 4))):
-            items.append(ImprovementPlanItem(
-                plan=improvement_plan, source="assessment", cluster_id=cluster, text=text, critical_issue_id=critical,
-                raised_on=first_start + timedelta(days=135), reference=f"demo-finding:{plan.country}:{plan.index}:{n}",
-                status="open", created_by=None,
             ))  # fmt: skip
     now = timezone.now()
     for item in items:

@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from tqdm import tqdm
 
 from betterwork.accounts.models import COUNTRY_ROLES, Role, User
+from betterwork.demo.assessments import Target, Team, seed_assessments
 from betterwork.demo.extras import (
     seed_buyer_request,
     seed_committee,
@@ -30,6 +31,14 @@ from factories.names import normalize_name
 from factories.schedule import plan_cycle
 
 CHUNK = 200  # factories per transaction
+ASSESSMENT_LABELS = {
+    "planned": "planned assessments",
+    "in_progress": "assessments in progress",
+    "feedback": "assessments in their feedback period",
+    "finalised": "finalised assessments",
+    "published": "published assessments",
+    "plan items": "plan items from assessments",
+}
 DEMO_PASSWORD = "betterwork-demo"  # noqa: S105 - printed on purpose: demo accounts only
 FIRST_NAMES = ["Sokha", "Nguyen", "Rahima", "Dewi", "Layla", "Marie", "Abebe", "Carlos", "Thandi", "Ayesha", "Dara"]
 LAST_NAMES = ["Chan", "Tran", "Akter", "Santoso", "Haddad", "Joseph", "Bekele", "López", "Mokoena", "Khan", "Sok"]
@@ -130,16 +139,21 @@ def seed_demo(*, size: int, seed: int, today: date, progress: bool = False) -> S
             per_country[plan.country].append(plan)
         advisors: dict[str, list[User]] = {}
         managers: dict[str, User] = {}
+        teams: dict[str, Team] = {}
         for n, (code, country_plans) in enumerate(sorted(per_country.items())):
             suffix = code.lower()
             managers[code] = write.user(f"pm.{suffix}", Role.PROGRAMME_MANAGER, n, country_id=code)
-            for k in (1, 2):
+            assessors = [
                 write.user(f"assessor{'' if k == 1 else k}.{suffix}", Role.ASSESSOR, n + k, country_id=code)
+                for k in (1, 2)
+            ]
+            teams[code] = Team(manager=managers[code], assessors=assessors)
             advisors[code] = [
                 write.user(f"advisor{'' if k == 1 else k}.{suffix}", Role.ADVISOR, n + k, country_id=code)
                 for k in range(1, advisors_needed(len(country_plans)) + 1)
             ]
     bar = tqdm(total=len(plans), desc="Seeding factories", unit="factory", disable=not progress)
+    targets: list[Target] = []
     for start in range(0, len(plans), CHUNK):
         with transaction.atomic():
             for plan in plans[start : start + CHUNK]:
@@ -147,6 +161,7 @@ def seed_demo(*, size: int, seed: int, today: date, progress: bool = False) -> S
                 factory = write.factory(plan, advisor)
                 username = f"factory.{plan.country.lower()}.{plan.index:03d}"
                 user = write.user(username, Role.FACTORY, plan.index, factory=factory)
+                targets.append(Target(plan=plan, factory=factory, user=user))
                 granted_on = plan.cycles[0][0] + timedelta(days=3) if plan.cycles else today
                 for name in plan.buyers:
                     write.authorise(factory, buyers[name], granted_on, user)
@@ -163,6 +178,9 @@ def seed_demo(*, size: int, seed: int, today: date, progress: bool = False) -> S
                 )
                 bar.update()
     bar.close()
+    assessments = seed_assessments(targets, seed=seed, today=today, teams=teams, progress=progress)
+    for status, label in ASSESSMENT_LABELS.items():
+        result.created[label] += assessments[status]
     with transaction.atomic():
         for code, country_plans in sorted(per_country.items()):
             names = [p.name for p in country_plans if p.status == "active"]

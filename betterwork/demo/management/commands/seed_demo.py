@@ -13,7 +13,8 @@ DEFAULT_FACTORIES = 160  # every country at every point of the cycle, seeded in 
 class Command(BaseCommand):
     help = (
         "Add a demo programme in the proportions of the 2019 annual report: factories in every country at "
-        "every point of the cycle, buyers with authorisations and users for every role. Deterministic for a "
+        "every point of the cycle, their assessments (planned, in progress, in the feedback period, finalised, "
+        "published) and improvement plans, buyers with authorisations and users for every role. Deterministic for a "
         "seed and a date; running it again changes nothing."
     )
 
