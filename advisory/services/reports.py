@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from advisory.models import CriticalSignOff, ImprovementPlanItem, ProgressReport, ReportTemplate
 from advisory.reference import PROGRESS_REPORT_1
 from advisory.services.plan import plan_for, self_diagnosis_completed
+from betterwork.accounts.models import Role, User
 from betterwork.common.exceptions import ApplicationError, InvalidTransition
+from betterwork.common.notifications import notify
 from factories.models import Milestone, ServiceCycle
 from factories.prefill import report_1_suggestions
 from factories.services.common import require, save_with_history
@@ -184,4 +186,23 @@ def report_release(*, report_id: int, actor: Any) -> ProgressReport:
                 )
         report.status, report.released_at, report.released_by = R.RELEASED, timezone.now(), actor
         save_with_history(report, actor=actor, reason="released")
+        _tell_authorised_buyers(report)
     return report
+
+
+def _tell_authorised_buyers(report: ProgressReport) -> None:
+    """R-ACC-1: the factory's authorised buyers hear that a report is there for them."""
+    factory = report.cycle.factory
+    buyers = User.objects.filter(
+        is_active=True, role=Role.BUYER, buyer_id__in=factory.authorisations.active().values("buyer_id")
+    )
+    notify(
+        buyers,
+        key=f"progress-report:{report.pk}:released",
+        url=f"/factories/{factory.pk}/reports/{report.number}/",
+        text=lambda: (
+            _("Progress Report %(number)s released: %(factory)s") % {"number": report.number, "factory": factory.name},
+            _("Progress Report %(number)s of %(factory)s is available to you.")
+            % {"number": report.number, "factory": factory.name},
+        ),
+    )

@@ -15,6 +15,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((_("Factories"), reverse("factories:list")))
         elif user.factory_id:
             items.append((_("My factory"), reverse("factories:detail", args=[user.factory_id])))
+        if user.effective_role == "buyer":
+            items.append((_("Buyer portal"), reverse("buyer-portal")))
         items.append((_("Assessments"), "/assessments/"))
         if user.effective_role != "buyer":
             items.append((_("Training"), "/training/"))
