@@ -10,7 +10,7 @@ class AdvisoryConfig(AppConfig):
     verbose_name = _("Advisory")
 
     def ready(self) -> None:
-        from advisory import priority, services  # noqa: F401 - connect the plan receivers and priority signals
+        from advisory import priority, selectors, services  # noqa: F401 - receivers, priority and allowance providers
         from advisory.reference import sync_reference_data
 
         post_migrate.connect(sync_reference_data, sender=self, dispatch_uid="advisory-reference-data")

@@ -39,11 +39,11 @@ def plan_csv(items: Iterable[ImprovementPlanItem]) -> str:
     writer = csv.writer(out)
     writer.writerow(plan_header())
     for row in plan_rows(items):
-        writer.writerow([_safe(cell) for cell in row])
+        writer.writerow([formula_safe(cell) for cell in row])
     return out.getvalue()
 
 
-def _safe(cell: str) -> str:
+def formula_safe(cell: str) -> str:
     """No spreadsheet formulas from user text (CSV injection)."""
     return "'" + cell if cell[:1] in ("=", "+", "-", "@") else cell
 
@@ -57,7 +57,7 @@ def plan_xlsx(items: Iterable[ImprovementPlanItem], *, title: str) -> bytes:
     sheet.append([title])
     sheet.append(plan_header())
     for row in plan_rows(items):
-        sheet.append([_safe(cell) for cell in row])
+        sheet.append([formula_safe(cell) for cell in row])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -14,6 +14,7 @@ from betterwork.accounts.api.views import TokenView, UserViewSet
 from betterwork.common.api import notifications
 from factories.api import buyers, committee, cycles, registration
 from factories.api.views import CountryViewSet, FactoryViewSet
+from reporting.api import dashboards as dashboards_api
 from reporting.api import differentiation as differentiation_api
 from reporting.api import transparency as transparency_api
 from training.api import views as training_api
@@ -38,6 +39,7 @@ for area in (
     training_api,
     transparency_api,
     differentiation_api,
+    dashboards_api,
 ):
     area.register(router)
 

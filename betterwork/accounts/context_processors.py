@@ -26,6 +26,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((_("Buyers"), reverse("factories:buyer-organisations")))
         if user.effective_role in ("programme_manager", "global_admin"):
             items.append((_("Who is late"), reverse("agenda-country")))
+            items.append((_("Dashboards"), reverse("dashboards")))
     else:
         items.append((_("Register a factory"), reverse("register")))
     items.append((_("Transparency portal"), reverse("transparency:index")))
