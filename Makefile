@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint format messages
+.PHONY: run test lint format messages system-packages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,10 +20,15 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed-run
 
-run: $(VENV)/.installed-run
+# PDFs need Pango/HarfBuzz and the Noto fonts of every script (Khmer, Bengali, Ethiopic, Arabic): the script
+# installs what is missing with apt, returns at once when all is there, and only warns where apt is unavailable.
+system-packages:
+	@bash scripts/install-system-packages.sh
+
+run: $(VENV)/.installed-run system-packages
 	PORT=$(PORT) bash scripts/run.sh
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev system-packages
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev

@@ -15,6 +15,7 @@ from betterwork.common.api import notifications
 from factories.api import buyers, committee, cycles, registration
 from factories.api.views import CountryViewSet, FactoryViewSet
 from reporting.api import dashboards as dashboards_api
+from reporting.api import documents as documents_api
 from reporting.api import differentiation as differentiation_api
 from reporting.api import transparency as transparency_api
 from training.api import views as training_api
@@ -52,5 +53,6 @@ urlpatterns = [
         csp_update({"style-src": ["'unsafe-inline'"]})(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
         name="docs",
     ),
+    *documents_api.urlpatterns,  # .../report.pdf: the router would add a trailing slash
     *router.urls,
 ]

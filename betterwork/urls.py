@@ -33,6 +33,7 @@ urlpatterns = [
     path("factories/<int:pk>/", include("advisory.views_plan")),  # plan/, plan/print/, plan.csv
     path("buyer/", include("reporting.views_buyers")),
     path("dashboards/", include("reporting.views_dashboards")),
+    path("documents/", include("reporting.views_documents")),
     path("factories/", include("factories.urls")),
     path("assessments/", include("assessments.urls")),
     path("training/", include("training.urls")),

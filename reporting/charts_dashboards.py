@@ -1,6 +1,6 @@
 """Server-side SVG charts for the dashboards: horizontal bars of percentages and a line over periods.
 
-Like `reporting.charts.bar_chart` (counts), each returns inline SVG markup with `role="img"`, a `<title>` and a
+Like `betterwork.common.charts.bar_chart` (counts), each returns inline SVG markup with `role="img"`, a `<title>` and a
 `<desc>`; every label is escaped by `format_html`. The page always shows the same numbers in a table beside the
 chart (the accessible fallback); nothing needs JavaScript.
 """
@@ -11,7 +11,7 @@ from fractions import Fraction
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from reporting.charts import COLOURS
+from betterwork.common.charts import COLOURS
 from reporting.dashboards import percent
 
 BAR_HEIGHT, GAP, LABEL_WIDTH, BAR_AREA, VALUE_WIDTH = 14, 6, 220, 300, 50

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from reporting import dashboards
-from reporting.charts import bar_chart
+from betterwork.common.charts import bar_chart
 from reporting.charts_dashboards import line_chart, percent_bars
 from reporting.exports import TABLES, table_csv, table_xlsx
 

@@ -21,7 +21,7 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-"$BIN/celery" -A betterwork worker --loglevel=WARNING --concurrency=2 &
+"$BIN/celery" -A betterwork worker -Q celery,pdf --loglevel=WARNING --concurrency=2 --max-memory-per-child=600000 &
 pids+=($!)
 "$BIN/celery" -A betterwork beat --loglevel=WARNING &
 pids+=($!)

@@ -300,6 +300,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
+# PDFs render on a queue of their own (docker-compose's pdf-worker; `make run`'s worker takes both queues).
+CELERY_TASK_ROUTES = {"reporting.tasks.render_document": {"queue": "pdf"}}
 CELERY_BEAT_SCHEDULE = {
     # The platform's pulse: proves a worker consumes what beat sends (shown by /healthz).
     "heartbeat": {"task": "betterwork.common.tasks.heartbeat", "schedule": env.float("HEARTBEAT_SECONDS", default=60)},

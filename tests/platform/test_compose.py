@@ -14,7 +14,7 @@ def _compose() -> dict:
 def test_compose_has_the_production_services_with_health_checks():
     services = _compose()["services"]
     assert {"postgres", "redis", "web", "worker", "beat"} <= set(services)
-    for name in ("postgres", "redis", "web", "worker"):
+    for name in ("postgres", "redis", "web", "worker", "pdf-worker"):
         assert services[name]["healthcheck"]["test"], name
 
 
@@ -34,6 +34,7 @@ def test_compose_commands_match_the_project():
     services = _compose()["services"]
     assert services["web"]["command"][:2] == ["gunicorn", "betterwork.wsgi"]
     assert services["worker"]["command"][:4] == ["celery", "-A", "betterwork", "worker"]
+    assert services["pdf-worker"]["command"][:6] == ["celery", "-A", "betterwork", "worker", "-Q", "pdf"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "betterwork", "beat"]
     assert (ROOT / "Dockerfile").read_text().count("pip install .") == 1
 
