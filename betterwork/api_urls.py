@@ -15,8 +15,8 @@ from betterwork.common.api import notifications
 from factories.api import buyers, committee, cycles, registration
 from factories.api.views import CountryViewSet, FactoryViewSet
 from reporting.api import dashboards as dashboards_api
-from reporting.api import documents as documents_api
 from reporting.api import differentiation as differentiation_api
+from reporting.api import documents as documents_api
 from reporting.api import transparency as transparency_api
 from training.api import views as training_api
 

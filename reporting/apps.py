@@ -10,6 +10,7 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Reporting")
 
     def ready(self) -> None:
+        from reporting import receivers  # noqa: F401  (the transparency snapshot follows publication, R-PUB-2)
         from reporting.reference import sync_reference_data
 
         post_migrate.connect(sync_reference_data, sender=self, dispatch_uid="reporting-reference-data")

@@ -40,8 +40,8 @@ from advisory.models import ImprovementPlanItem, ProgressReport
 from assessments.models import Assessment, Finding, FindingMessage
 from assessments.services.questions import questions_of
 from betterwork.accounts.models import Role
-from factories.models import Factory
 from betterwork.common.charts import Bar, bar_chart
+from factories.models import Factory
 from reporting.models.documents import RenderedDocument
 
 logger = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
-from django.urls import path
+"""/transparency/: the public portal (R-PUB) and the factories' responses and their moderation (R-PUB-5)."""
 
-from reporting import views
+from reporting.views import urlpatterns
 
 app_name = "transparency"
 
-urlpatterns = [path("", views.transparency_index, name="index")]
+__all__ = ["app_name", "urlpatterns"]

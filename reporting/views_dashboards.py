@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from reporting import dashboards
 from betterwork.common.charts import bar_chart
+from reporting import dashboards
 from reporting.charts_dashboards import line_chart, percent_bars
 from reporting.exports import TABLES, table_csv, table_xlsx
 

@@ -11,8 +11,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 # Paths a signed-in staff member without a second factor may still reach: setting it up, signing
-# out, changing language, static files, health, and the API (which uses tokens, see api/views.py).
-_TWO_FACTOR_FREE_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz", "/api/", "/transparency")
+# out, changing language, static files, health, the API (which uses tokens, see api/views.py) and the
+# public pages of the transparency portal (not its moderation pages).
+_TWO_FACTOR_FREE_PREFIXES = (
+    "/accounts/", "/i18n/", "/static/", "/healthz", "/api/", "/transparency.csv",
+    "/transparency/factories/", "/transparency/issues/", "/transparency/remediation-files/",
+)  # fmt: skip
+_TWO_FACTOR_FREE_PATHS = frozenset({"/transparency/"})
 
 
 class UserLanguageMiddleware:
@@ -48,6 +53,7 @@ class StaffTwoFactorMiddleware:
             user.is_authenticated
             and user.needs_two_factor
             and not request.path.startswith(_TWO_FACTOR_FREE_PREFIXES)
+            and request.path not in _TWO_FACTOR_FREE_PATHS
             and not _has_totp(user)
         ):
             messages.warning(request, _("Programme staff must set up two-factor authentication before going on."))
