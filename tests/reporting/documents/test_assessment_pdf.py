@@ -13,10 +13,10 @@ from pypdf import PdfReader
 from assessments.models import FindingMessage
 from assessments.services.feedback import finding_revise
 from assessments.services.fieldwork import assessment_start, assessment_submit
+from betterwork.common.pdf import RenderedPdf
 from factories.models import BuyerRead
 from factories.services.buyers import authorisation_revoke
 from reporting.models.documents import RenderedDocument
-from betterwork.common.pdf import RenderedPdf
 from tests.assessments.builders import (
     answer_all,
     assessor_of,

@@ -7,10 +7,10 @@ from unittest import mock
 import pytest
 from django.test import Client
 
+from betterwork.common.pdf import RenderedPdf
 from factories.models import BuyerRead
 from factories.services.cycles import cycle_start
 from reporting.models.documents import RenderedDocument
-from betterwork.common.pdf import RenderedPdf
 from tests.assessments.builders import manager_of, published
 from tests.builders import BuyerAuthorisationBuilder, BuyerBuilder, FactoryBuilder, buyer_user, factory_user
 from tests.reporting.documents.conftest import body, login

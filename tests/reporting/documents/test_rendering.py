@@ -9,10 +9,10 @@ import time_machine
 from django.utils import timezone
 from pypdf import PdfReader
 
-from reporting.documents import CLAIM_TTL, RETRY_FAILED_AFTER, document_render, document_request
-from reporting.models.documents import RenderedDocument
 from betterwork.common.pdf import STYLESHEET_URL, RefusingFetcher, RenderedPdf, html_to_pdf
 from betterwork.common.pdf import render_pdf as real_render_pdf
+from reporting.documents import CLAIM_TTL, RETRY_FAILED_AFTER, document_render, document_request
+from reporting.models.documents import RenderedDocument
 from tests.assessments.builders import manager_of, published
 from tests.reporting.documents.conftest import pdf_text
 

@@ -9,11 +9,11 @@ import pytest
 
 from advisory.services.plan import items_from_sources
 from advisory.services.reports import questions, report_get, report_release, report_save_draft, report_submit
+from betterwork.common.pdf import RenderedPdf
 from factories.models import BuyerRead
 from factories.services.buyers import authorisation_revoke
 from factories.services.cycles import cycle_start
 from reporting.models.documents import RenderedDocument
-from betterwork.common.pdf import RenderedPdf
 from tests.builders import BuyerAuthorisationBuilder, BuyerBuilder, FactoryBuilder, buyer_user, factory_user, staff
 from tests.reporting.documents.conftest import body, pdf_text
 
