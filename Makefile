@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint format messages system-packages
+.PHONY: run test lint format messages bench system-packages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,11 @@ system-packages:
 run: $(VENV)/.installed-run system-packages
 	PORT=$(PORT) bash scripts/run.sh
 
-test: $(VENV)/.installed-dev system-packages
+# Browser journeys (tests/browser/): Debian's chromium and axe-core (npm ci); instant when present, warns without apt/npm.
+browser:
+	@bash scripts/install-browser.sh
+
+test: $(VENV)/.installed-dev system-packages browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
@@ -41,3 +45,8 @@ format: $(VENV)/.installed-dev
 messages: $(VENV)/.installed-dev
 	$(BIN)/python manage.py makemessages --all --ignore=.venv --ignore=tests --ignore=benchmarks --ignore=staticfiles
 	for po in locale/*/LC_MESSAGES/django.po; do msgfmt -c --check-format -o "$${po%.po}.mo" "$$po" || exit 1; done
+
+# Every benchmark in benchmarks/ (quick sizes; `make bench BENCH_ARGS=--full` for the full ones) →
+# benchmarks/results.json and benchmarks/results.md. load.py runs only when PostgreSQL and Redis answer.
+bench: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/run_all.py $(BENCH_ARGS)

@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -80,6 +81,7 @@ class EvaluationForm(forms.Form):
         }
 
 
+@login_required
 def differentiation_page(request: HttpRequest, pk: int) -> HttpResponse:
     factory = get_visible_or_404(request.user, Factory, pk=pk)
     evaluates = may(request.user, ACTION, factory)

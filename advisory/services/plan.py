@@ -105,6 +105,10 @@ def item_transition(*, item_id: int, actor: Any, target: str, note: str = "", **
     with transaction.atomic():
         item = Item.objects.select_for_update(of=("self",)).select_related("plan__factory").get(pk=item_id)
         factory = item.plan.factory
+        if target in (S.COMPLETED, S.VERIFY_NEXT_ASSESSMENT):
+            require_verifier(actor, factory)
+        else:
+            require(actor, "keep_plan", factory)
         if item.status == target:
             return item  # a retried request is a no-op
         if target not in Item.TRANSITIONS[item.status]:
@@ -113,10 +117,6 @@ def item_transition(*, item_id: int, actor: Any, target: str, note: str = "", **
                 % {"status": item.get_status_display(), "target": S(target).label},
                 {"allowed": sorted(Item.TRANSITIONS[item.status])},
             )
-        if target in (S.COMPLETED, S.VERIFY_NEXT_ASSESSMENT):
-            require_verifier(actor, factory)
-        else:
-            require(actor, "keep_plan", factory)
         if target == S.COMPLETED:
             missing = [name for name in CHECKS if checks.get(name) is not True]
             if missing:

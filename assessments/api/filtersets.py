@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 
 from assessments.models import Assessment, Question
 from assessments.services.questions import current_version
+from betterwork.common.api.filters import IdFilter
 
 TOOLS = (("full", "full"), ("focused", "focused"))
 
@@ -21,7 +22,7 @@ class QuestionFilterSet(django_filters.FilterSet):
     critical_issue = django_filters.CharFilter(field_name="critical_issue_id", help_text="A critical-issue code.")
     cluster = django_filters.CharFilter(field_name="cluster_id", help_text="A cluster code.")
     country = django_filters.CharFilter(method="filter_country", help_text="ISO country code.")
-    version = django_filters.NumberFilter(field_name="version", help_text="Tool version (default: the current one).")
+    version = IdFilter(field_name="version", max_value=32767, help_text="Tool version (default: the current one).")
     tool = django_filters.ChoiceFilter(choices=TOOLS, method="filter_tool", help_text="full or focused (R-ASM-2).")
 
     class Meta:
@@ -44,9 +45,9 @@ class QuestionFilterSet(django_filters.FilterSet):
 class AssessmentFilterSet(django_filters.FilterSet):
     """`factory`, `status`; `cycle` for programme staff only (ignored for anyone else)."""
 
-    factory = django_filters.NumberFilter(field_name="factory_id")
+    factory = IdFilter(field_name="factory_id")
     status = django_filters.ChoiceFilter(choices=Assessment.Status.choices)
-    cycle = django_filters.NumberFilter(method="filter_cycle", help_text="Programme staff only.")
+    cycle = IdFilter(method="filter_cycle", help_text="Programme staff only.")
 
     class Meta:
         model = Assessment

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from betterwork.accounts.policy import visible
+from betterwork.common.api.filters import IdFilter
 from betterwork.common.api.permissions import VIEW
 from betterwork.common.api.views import PolicyReadOnlyViewSet
 from factories.models import Buyer, BuyerAuthorisation, BuyerRead, Country, SourcingLink
@@ -138,8 +139,8 @@ class BuyerReadOutputSerializer(serializers.ModelSerializer):
 
 
 class AuthorisationFilterSet(django_filters.FilterSet):
-    factory = django_filters.NumberFilter(field_name="factory_id")
-    buyer = django_filters.NumberFilter(field_name="buyer_id")
+    factory = IdFilter(field_name="factory_id")
+    buyer = IdFilter(field_name="buyer_id")
     active = django_filters.BooleanFilter(field_name="revoked_at", lookup_expr="isnull", label=_("active"))
 
     class Meta:
@@ -148,8 +149,8 @@ class AuthorisationFilterSet(django_filters.FilterSet):
 
 
 class SourcingLinkFilterSet(django_filters.FilterSet):
-    factory = django_filters.NumberFilter(field_name="factory_id")
-    buyer = django_filters.NumberFilter(field_name="buyer_id")
+    factory = IdFilter(field_name="factory_id")
+    buyer = IdFilter(field_name="buyer_id")
 
     class Meta:
         model = SourcingLink
@@ -157,8 +158,8 @@ class SourcingLinkFilterSet(django_filters.FilterSet):
 
 
 class BuyerReadFilterSet(django_filters.FilterSet):
-    factory = django_filters.NumberFilter(field_name="factory_id")
-    buyer = django_filters.NumberFilter(field_name="buyer_id")
+    factory = IdFilter(field_name="factory_id")
+    buyer = IdFilter(field_name="buyer_id")
     date_from = django_filters.DateFilter(field_name="read_at", lookup_expr="date__gte", label=_("read on or after"))
     date_to = django_filters.DateFilter(field_name="read_at", lookup_expr="date__lte", label=_("read on or before"))
 

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from betterwork.accounts.policy import visible
+from betterwork.common.api.filters import IdFilter
 from betterwork.common.api.permissions import VIEW
 from betterwork.common.api.views import PolicyViewSetMixin
 from betterwork.common.history import history_entries
@@ -277,7 +278,7 @@ class OutcomeInputSerializer(serializers.Serializer):
 
 
 class CommitteeFilterSet(django_filters.FilterSet):
-    factory = django_filters.NumberFilter(field_name="factory_id")
+    factory = IdFilter(field_name="factory_id")
     country = django_filters.CharFilter(field_name="factory__country_id", label=gettext_lazy("Country code"))
 
     class Meta:
@@ -286,8 +287,8 @@ class CommitteeFilterSet(django_filters.FilterSet):
 
 
 class MemberFilterSet(django_filters.FilterSet):
-    committee = django_filters.NumberFilter(field_name="committee_id")
-    factory = django_filters.NumberFilter(field_name="committee__factory_id")
+    committee = IdFilter(field_name="committee_id")
+    factory = IdFilter(field_name="committee__factory_id")
     active = django_filters.BooleanFilter(method="filter_active", label=gettext_lazy("On the committee today"))
 
     class Meta:
@@ -303,8 +304,8 @@ class MemberFilterSet(django_filters.FilterSet):
 
 
 class MeetingFilterSet(django_filters.FilterSet):
-    committee = django_filters.NumberFilter(field_name="committee_id")
-    factory = django_filters.NumberFilter(field_name="committee__factory_id")
+    committee = IdFilter(field_name="committee_id")
+    factory = IdFilter(field_name="committee__factory_id")
     held_after = django_filters.DateFilter(field_name="held_on", lookup_expr="gte")
     held_before = django_filters.DateFilter(field_name="held_on", lookup_expr="lte")
 
@@ -314,9 +315,9 @@ class MeetingFilterSet(django_filters.FilterSet):
 
 
 class ActionFilterSet(django_filters.FilterSet):
-    committee = django_filters.NumberFilter(field_name="meeting__committee_id")
-    factory = django_filters.NumberFilter(field_name="meeting__committee__factory_id")
-    meeting = django_filters.NumberFilter(field_name="meeting_id")
+    committee = IdFilter(field_name="meeting__committee_id")
+    factory = IdFilter(field_name="meeting__committee__factory_id")
+    meeting = IdFilter(field_name="meeting_id")
     overdue = django_filters.BooleanFilter(
         field_name="overdue", label=gettext_lazy("Open or in progress after its due date")
     )
