@@ -14,6 +14,7 @@ round trips per answer).
 """
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -22,6 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+BENCH_QUICK = ["--renders", "2"]  # benchmarks/run_all.py (`make bench`); full: the defaults
+BENCH_FULL: list[str] = []
 
 
 def main() -> None:
@@ -59,12 +62,19 @@ def main() -> None:
     print(f"setup: on-site assessment {assessment.pk} in {assessment.factory.country_id}, "
           f"{len(questions)} questions, in {(time.perf_counter() - started) * 1000:.0f} ms")  # fmt: skip
 
-    def measure(label: str, work) -> None:
+    def measure(label: str, work, figure: str = "") -> None:
         with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
             outcome = work()
             elapsed = time.perf_counter() - started
         print(f"{label}: {elapsed * 1000:.0f} ms, {len(queries)} SQL queries{outcome or ''}")
+        if figure:  # a `BENCH_RESULT {json}` line for benchmarks/run_all.py
+            for name, value, unit in (
+                (figure, elapsed * 1000, "ms"),
+                (f"{figure}, SQL queries", len(queries), "queries"),
+            ):
+                line = {"name": name, "value": round(value, 1), "unit": unit, "floor": None, "better": "lower"}
+                print("BENCH_RESULT " + json.dumps(line))
 
     first = [{"question": q.code, "result": "compliant", "notes": ""} for q in questions]
     second = [{"question": q.code, "result": "non_compliant", "notes": "Seen on the floor."} for q in questions]
@@ -73,15 +83,17 @@ def main() -> None:
         changed = findings_save(assessment_id=assessment.pk, actor=assessor, answers=answers)
         return f" ({changed} changed)"
 
-    measure("findings_save, first (creates every finding)", lambda: save(first))
-    measure("findings_save, second (changes every answer)", lambda: save(second))
+    count = len(questions)
+    measure("findings_save, first (creates every finding)", lambda: save(first), f"findings_save, {count} new answers")
+    measure("findings_save, second (changes every answer)", lambda: save(second), f"findings_save, {count} changes")
 
     client = Client()
     client.force_login(assessor)
     page = f"/assessments/{assessment.pk}/fieldwork/"
     for n in range(args.renders):
         label = "render the fieldwork page" + (" (cold: templates load)" if n == 0 else "")
-        measure(label, lambda: f" ({len(client.get(page).content) // 1024} KB)")
+        last = "fieldwork page render (warm)" if n == args.renders - 1 and n > 0 else ""
+        measure(label, lambda: f" ({len(client.get(page).content) // 1024} KB)", last)
 
     form = {"originals": _originals(client.get(page).content.decode())}
     form.update({f"r{q.pk}": "na" for q in questions})
@@ -89,6 +101,7 @@ def main() -> None:
     measure(
         "the page's Save button, every answer changed",
         lambda: f" (HTTP {client.post(page + 'save/', form).status_code})",
+        "the page's Save button, every answer changed",
     )
 
 

@@ -10,6 +10,7 @@ The second sweep must find nothing to do. Queries per batch must stay constant a
 """
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -19,6 +20,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+BENCH_QUICK = ["--cycles", "2000"]  # benchmarks/run_all.py (`make bench`); full: the defaults
+BENCH_FULL: list[str] = []
 
 
 def main() -> None:
@@ -73,11 +76,22 @@ def main() -> None:
             report = run_milestones(as_of=today, batch_size=args.batch)
             elapsed = time.perf_counter() - started
         per_batch = len(queries) / max(report.batches, 1)
+        short = "first sweep" if label == "first sweep" else "second sweep"
+        _result(f"{short}, {args.cycles} cycles", elapsed, "s")
+        _result(f"{short}, SQL queries", len(queries), "queries")
+        if report.batches:
+            _result(f"{short}, SQL queries per batch of {args.batch}", per_batch, "queries")
         print(
             f"{label}: {elapsed:.1f} s, {len(queries)} SQL queries, {report.batches} batches "
             f"({per_batch:.1f} queries per batch), {report.reminders} reminders, {report.overdue} overdue, "
             f"{report.steps_done} automatic steps, {report.notifications} notifications"
         )
+
+
+def _result(name: str, value: float, unit: str, floor: float | None = None, better: str = "lower") -> None:
+    """One figure for benchmarks/run_all.py: a `BENCH_RESULT {json}` line."""
+    line = {"name": name, "value": round(value, 3), "unit": unit, "floor": floor, "better": better}
+    print("BENCH_RESULT " + json.dumps(line))
 
 
 def _recreate_postgres_database(url: str) -> None:

@@ -225,3 +225,14 @@ class InvoiceBuilder(DjangoModelFactory):
     currency = "USD"
     issued_on = LazyAttribute(lambda o: timezone.localdate() - timedelta(days=10))
     due_on = LazyAttribute(lambda o: o.issued_on + timedelta(days=30))
+
+
+def png_bytes(colour: tuple[int, int, int] = (0, 128, 0), size: tuple[int, int] = (4, 4)) -> bytes:
+    """A real (tiny) PNG: uploads are decoded and re-encoded, so fake bytes behind a PNG header are refused."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, format="PNG")
+    return out.getvalue()

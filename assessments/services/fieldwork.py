@@ -6,7 +6,6 @@ its country's calendar begins (R-ASM-6)."""
 from datetime import date, datetime, time
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
@@ -22,6 +21,7 @@ from assessments.services.schedule import _require_assessable
 from betterwork.accounts.models import Role, User
 from betterwork.common.exceptions import ApplicationError
 from betterwork.common.notifications import notify
+from betterwork.common.uploads import checked_upload
 from factories.calendars import add_working_days
 from factories.models import Milestone
 from factories.services.cycles import milestone_complete
@@ -29,11 +29,6 @@ from factories.services.cycles import milestone_complete
 FEEDBACK_WORKING_DAYS = 5  # R-ASM-6
 MAX_ANSWERS = 1000
 ACCESS_DENIED = "PI-1"  # R-ASM-7
-EVIDENCE_TYPES = {  # what the file's first bytes must be, by declared type
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "application/pdf": (b"%PDF-",),
-}
 S = Assessment.Status
 
 
@@ -139,19 +134,9 @@ def access_denied(*, assessment_id: int, actor: Any, notes: str) -> Finding:
 
 
 def evidence_add(*, assessment_id: int, actor: Any, question: str, upload: UploadedFile) -> Evidence:
-    """A photo (JPEG, PNG) or a PDF behind an answer; stored privately (never under a public URL)."""
-    limit = settings.BETTERWORK["EVIDENCE_MAX_BYTES"]
-    if upload.size > limit:
-        raise ApplicationError(
-            _("The file is %(size)s MB; evidence may be at most %(limit)s MB.")
-            % {"size": round(upload.size / 1_048_576, 1), "limit": limit // 1_048_576},
-            field="file",
-        )
-    head = upload.read(8)
-    upload.seek(0)
-    content_type = next((kind for kind, magic in EVIDENCE_TYPES.items() if head.startswith(magic)), None)
-    if content_type is None:
-        raise ApplicationError(_("Evidence must be a JPEG or PNG photo or a PDF document."), field="file")
+    """A photo (JPEG, PNG) or a PDF behind an answer; stored privately (never under a public URL), images
+    without their metadata."""
+    checked = checked_upload(upload, field="file")
     with transaction.atomic():
         assessment = locked(assessment_id, actor, "conduct")
         require_status(assessment, S.IN_PROGRESS, message=_("Evidence is added while the assessment is in progress."))
@@ -161,9 +146,10 @@ def evidence_add(*, assessment_id: int, actor: Any, question: str, upload: Uploa
             raise ApplicationError(_("Answer question %(code)s before adding evidence.") % {"code": target.code},
                                    field="question")  # fmt: skip
         evidence = Evidence(
-            finding=finding, name=upload.name[:200], content_type=content_type, size=upload.size, uploaded_by=actor
-        )
-        evidence.file.save(upload.name, upload, save=False)
+            finding=finding, name=checked.name, content_type=checked.content_type, size=checked.size,
+            uploaded_by=actor,
+        )  # fmt: skip
+        evidence.file.save(checked.content.name, checked.content, save=False)
         evidence.save()
     return evidence
 

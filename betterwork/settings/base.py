@@ -5,6 +5,8 @@ from pathlib import Path
 import environ
 from django.conf.locale import LANG_INFO
 
+from betterwork.common.static import static_headers
+
 env = environ.Env()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -151,6 +153,9 @@ AXES_USERNAME_CALLABLE = "betterwork.accounts.adapter.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
+# Behind reverse proxies (NUM_PROXIES), sign-in limits count the client's address, not the proxy's.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("NUM_PROXIES", default=0)
+AXES_IPWARE_PROXY_COUNT = ALLAUTH_TRUSTED_PROXY_COUNT or None
 
 # Internationalisation: English is the programme's common language; one language per country programme.
 LANGUAGE_CODE = "en"
@@ -206,6 +211,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# Static files are answered by WhiteNoise before any middleware: they carry their own strict headers.
+WHITENOISE_ADD_HEADERS_FUNCTION = static_headers
 
 # Content-Security-Policy (django-csp): nothing from outside, no inline script.
 CONTENT_SECURITY_POLICY = {

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -29,11 +28,11 @@ from django.utils.translation import gettext as _
 
 from advisory.exports import formula_safe
 from assessments.models import Assessment, CriticalIssue, CriticalIssueException, Finding
-from assessments.services.fieldwork import EVIDENCE_TYPES
 from betterwork.accounts.models import Role, User
 from betterwork.accounts.policy import get_visible_or_404, may
 from betterwork.common.exceptions import ApplicationError, InvalidTransition, NotPermitted
 from betterwork.common.notifications import notify
+from betterwork.common.uploads import checked_upload
 from factories.models import Country, Factory
 from factories.names import normalize_name
 from reporting.models import (
@@ -228,25 +227,6 @@ def _latest_listed_assessment(factory_id: int) -> int | None:
     return latest.assessment_id if latest else None
 
 
-def _check_file(upload: UploadedFile) -> str:
-    """Like assessments' evidence: at most EVIDENCE_MAX_BYTES, and a JPEG, PNG or PDF by its first bytes."""
-    limit = settings.BETTERWORK["EVIDENCE_MAX_BYTES"]
-    if upload.size > limit:
-        raise ApplicationError(
-            _("“%(name)s” is %(size)s MB; a file may be at most %(limit)s MB.")
-            % {"name": upload.name, "size": round(upload.size / 1_048_576, 1), "limit": limit // 1_048_576},
-            field="files",
-        )
-    head = upload.read(8)
-    upload.seek(0)
-    kind = next((kind for kind, magic in EVIDENCE_TYPES.items() if head.startswith(magic)), None)
-    if kind is None:
-        raise ApplicationError(
-            _("“%(name)s” is not a JPEG or PNG photo or a PDF document.") % {"name": upload.name}, field="files"
-        )
-    return kind
-
-
 def remediation_submit(
     *, actor: Any, factory_id: int, issue: str, comment: str, files: Sequence[UploadedFile] = ()
 ) -> Remediation:
@@ -260,7 +240,7 @@ def remediation_submit(
         raise ApplicationError(_("Say what was done to fix it."), field="comment")
     if len(files) > MAX_REMEDIATION_FILES:
         raise ApplicationError(_("Attach at most %(n)s files.") % {"n": MAX_REMEDIATION_FILES}, field="files")
-    kinds = [_check_file(upload) for upload in files]
+    checked = [checked_upload(upload, field="files") for upload in files]
     with transaction.atomic():
         row = PublicListingIssue.objects.filter(listing_id=factory_id, issue_id=issue).first()
         if row is None or row.state == State.COMPLIANT:
@@ -274,11 +254,11 @@ def remediation_submit(
         remediation = Remediation.objects.create(
             factory_id=factory_id, issue_id=issue, assessment_id=assessment_id, comment=comment, submitted_by=actor
         )
-        for upload, kind in zip(files, kinds, strict=True):
+        for upload in checked:
             stored = RemediationFile(
-                remediation=remediation, name=upload.name[:200], content_type=kind, size=upload.size
+                remediation=remediation, name=upload.name, content_type=upload.content_type, size=upload.size
             )
-            stored.file.save(upload.name, upload, save=False)
+            stored.file.save(upload.content.name, upload.content, save=False)
             stored.save()
         notify(
             User.objects.filter(role=Role.PROGRAMME_MANAGER, country_id=factory.country_id, is_active=True),

@@ -20,10 +20,10 @@ from tests.assessments.builders import (
     published,
     team,
 )
-from tests.builders import BuyerAuthorisationBuilder, buyer_user, factory_user, staff
+from tests.builders import BuyerAuthorisationBuilder, buyer_user, factory_user, png_bytes, staff
 
 pytestmark = pytest.mark.django_db
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = png_bytes()
 DAY = date(2026, 4, 21)
 
 

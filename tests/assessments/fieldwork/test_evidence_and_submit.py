@@ -9,10 +9,18 @@ from assessments.services.questions import questions_of
 from betterwork.accounts.models import Role
 from tests.assessments.builders import answer_all, manager_of
 from tests.assessments.fieldwork.helpers import question, url
-from tests.builders import BuyerAuthorisationBuilder, BuyerBuilder, buyer_user, factory_user, staff, with_totp
+from tests.builders import (
+    BuyerAuthorisationBuilder,
+    BuyerBuilder,
+    buyer_user,
+    factory_user,
+    png_bytes,
+    staff,
+    with_totp,
+)
 
 pytestmark = pytest.mark.django_db
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = png_bytes()
 
 
 def _answer(assessment, assessor, code="OSH.2.01"):
@@ -30,12 +38,12 @@ def test_wrong_type_or_too_big_evidence_is_refused_and_nothing_is_stored(assesso
                                                                           settings):  # fmt: skip
     q = _answer(assessment, assessor)
     page = _upload(assessor_client, assessment, q, "notes.txt", b"just text").content.decode()
-    assert "Evidence must be a JPEG or PNG photo or a PDF document." in page
+    assert "“notes.txt” is not a JPEG or PNG photo or a PDF document." in page
     page = _upload(assessor_client, assessment, q, "fake.png", b"GIF89a" + b"\x00" * 10).content.decode()
-    assert "Evidence must be a JPEG" in page
+    assert "“fake.png” is not a JPEG" in page
     settings.BETTERWORK = {**settings.BETTERWORK, "EVIDENCE_MAX_BYTES": 1_048_576}
     page = _upload(assessor_client, assessment, q, "huge.png", PNG + b"\x00" * 1_048_576).content.decode()
-    assert "evidence may be at most 1 MB" in page
+    assert "a file may be at most 1 MB" in page
     assert "at most 1 MB)" in page  # the limit is shown next to the input
     page = assessor_client.post(url(assessment, "evidence/"), {"question": q.code}, follow=True).content.decode()
     assert "Choose a file to upload" in page

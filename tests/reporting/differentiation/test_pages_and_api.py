@@ -56,7 +56,7 @@ def test_visible_to_staff_the_factory_and_authorised_buyers_only(client, api_cli
     """Never public; hidden → 404 (page and API), whoever asks."""
     factory = assessed(1)
     authorised = buyer_user(BuyerAuthorisationBuilder(factory=factory).buyer)
-    assert client.get(_page(factory)).status_code == 404  # anonymous
+    assert client.get(_page(factory)).status_code == 302  # anonymous: asked to sign in
     assert api_client.get(_api(factory)).status_code in (401, 403)  # no credentials
     for outsider in (buyer_user(BuyerBuilder()), factory_user(FactoryBuilder()), staff("advisor", "VN")):
         if outsider.is_programme_staff:

@@ -18,11 +18,11 @@ from reporting.services.transparency import (
     remediation_verify,
     snapshot_write,
 )
-from tests.builders import FactoryBuilder, country, factory_user, global_admin, staff, with_totp
+from tests.builders import FactoryBuilder, country, factory_user, global_admin, png_bytes, staff, with_totp
 from tests.reporting.transparency.builders import published
 
 pytestmark = pytest.mark.django_db
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = png_bytes()
 PDF = b"%PDF-1.4\n%test\n"
 
 
