@@ -248,7 +248,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "betterwork.common.api.exception_handler.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "1200/min", "token": "10/min"},
     "DATETIME_FORMAT": "iso-8601",
-    "DATE_FORMAT": "%Y-%m-%d",
+    "DATE_FORMAT": "iso-8601",  # YYYY-MM-DD, zero-padded for any year
     # How many trusted proxies set X-Forwarded-For (throttles use the client's address): none by default.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=None),
 }
