@@ -3,6 +3,7 @@
 from datetime import date
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from factories.services.lifecycle import renewals_suspend_overdue as suspend_overdue
@@ -22,5 +23,8 @@ def renewals_suspend_overdue(today: str | None = None) -> list[int]:
 def run_milestones(as_of: str | None = None) -> dict[str, int]:
     """R-CYC-8: the milestone sweep that beat sends every minute; `manage.py run_milestones` runs the same code.
     Safe to run twice or concurrently (factories.services.sweep)."""
-    report = sweep(as_of=date.fromisoformat(as_of) if as_of else timezone.localdate())
+    report = sweep(
+        as_of=date.fromisoformat(as_of) if as_of else timezone.localdate(),
+        batch_size=settings.BETTERWORK["SWEEP_BATCH"],
+    )
     return {"reminders": report.reminders, "overdue": report.overdue, "cycles_closed": report.cycles_closed}

@@ -350,6 +350,8 @@ BETTERWORK = {
     "REMINDER_LEAD_DAYS": {"default": [14, 3], "progress_report_1": [30, 14, 3], "progress_report_2": [30, 14, 3]},
     # How long /healthz accepts since the last heartbeat before it reports the worker as late.
     "HEARTBEAT_STALE_SECONDS": env.int("HEARTBEAT_STALE_SECONDS", default=300),
+    # Milestones per batch in the sweep (each batch is one transaction).
+    "SWEEP_BATCH": env.int("MILESTONE_SWEEP_BATCH", default=500),
     # The largest photo or PDF an assessor may attach to a finding.
     "EVIDENCE_MAX_BYTES": env.int("EVIDENCE_MAX_BYTES", default=10 * 1_048_576),
 }

@@ -48,6 +48,7 @@ def celery(queue: str) -> Iterator:
         "CELERY_QUEUE": queue,
         "HEARTBEAT_SECONDS": "1",
         "MILESTONE_SWEEP_SECONDS": "1",
+        "MILESTONE_SWEEP_BATCH": "2",  # many small transactions: a kill lands between and inside them
     }
 
     def start(*args: str) -> subprocess.Popen:
@@ -134,3 +135,44 @@ def test_beat_and_a_worker_run_the_milestone_sweep_and_each_effect_happens_once(
     notices = list(MilestoneNotice.objects.values_list("milestone_id", "key"))
     assert len(notices) == len(set(notices))
     assert MilestoneNotice.objects.filter(milestone__cycle=soon, milestone__kind="initial_advisory_end").count() == 1
+
+
+def test_a_worker_killed_in_the_middle_of_a_sweep_loses_and_doubles_nothing(celery, queue):
+    """R-CYC-8 fault case: SIGKILL the worker while it sweeps in small batches; the next sweep finishes the work.
+    Every due milestone ends with exactly one notice per kind, and every notice has its notifications."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from betterwork.common.models import Notification
+    from factories.models import Milestone, MilestoneNotice
+    from factories.services.cycles import cycle_start
+    from factories.services.sweep import run_milestones as sweep
+    from factories.tasks import run_milestones
+    from tests.builders import FactoryBuilder, staff
+
+    staff("programme_manager", "KH")
+    today = timezone.localdate()
+    for _ in range(120):  # three notices each
+        cycle_start(factory_id=FactoryBuilder().pk, on=today - timedelta(days=170))
+    worker = celery("worker", "--pool=solo", "--loglevel=INFO", "-Q", queue, "-n", f"{queue}@%h")
+    _wait_ready(worker)
+    run_milestones.apply_async(queue=queue)
+    deadline = time.monotonic() + 60
+    while not MilestoneNotice.objects.exists() and time.monotonic() < deadline:
+        time.sleep(0.005)
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(timeout=10)
+    interrupted = MilestoneNotice.objects.count()
+
+    sweep(as_of=today)
+
+    overdue = Milestone.objects.filter(state="planned", due_date__lt=today).exclude(owner="system")
+    notices = list(MilestoneNotice.objects.values_list("milestone_id", "key"))
+    assert len(notices) == len(set(notices))  # nothing doubled
+    assert set(overdue.values_list("pk", flat=True)) <= {m for m, key in notices if key == "overdue"}  # nothing lost
+    managed = set(overdue.filter(owner="programme_manager").values_list("pk", flat=True))
+    keys = set(Notification.objects.values_list("key", flat=True))
+    assert managed
+    assert all(f"milestone:{m}:overdue" in keys for m in managed)  # every notice has its notification
+    assert interrupted < len(notices)  # the kill did interrupt the sweep (180 batches of 2 cannot finish in 5 ms)
