@@ -161,9 +161,9 @@ class IssueRow:
 
 
 @dataclass(frozen=True)
-class CountryRow:
-    code: str
-    name: str
+class RateFigures:
+    """What a country row and a period row both show."""
+
     factories: int  # factories with a closed assessment in the period
     rated: int  # of which answered at least one publicly reported question
     headline: Fraction | None
@@ -179,22 +179,15 @@ class CountryRow:
         return percent(self.share_with_critical)
 
 
-@dataclass(frozen=True)
-class TrendRow:
+@dataclass(frozen=True, kw_only=True)
+class CountryRow(RateFigures):
+    code: str
+    name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrendRow(RateFigures):
     period: str
-    factories: int
-    rated: int
-    headline: Fraction | None
-    with_critical: int
-    share_with_critical: Fraction | None
-
-    @property
-    def headline_percent(self) -> str:
-        return percent(self.headline)
-
-    @property
-    def share_with_critical_percent(self) -> str:
-        return percent(self.share_with_critical)
 
 
 @dataclass(frozen=True)
@@ -294,7 +287,7 @@ def non_compliance(scope: Scope) -> NonCompliance:
     countries = []
     for code in sorted(by_country, key=lambda c: names.get(c, c)):
         n, r, h, w, s = _summary(by_country[code])
-        countries.append(CountryRow(code, names.get(code, code), n, r, h, w, s))
+        countries.append(CountryRow(n, r, h, w, s, code=code, name=names.get(code, code)))
 
     buckets: dict[str, list[tuple[int, int, str, date]]] = defaultdict(list)
     for row in assessments:
@@ -302,7 +295,7 @@ def non_compliance(scope: Scope) -> NonCompliance:
     trend = []
     for label in sorted(buckets):
         n, r, h, w, s = _summary([tallies[pk] for pk in _latest_per_factory(buckets[label])])
-        trend.append(TrendRow(label, n, r, h, w, s))
+        trend.append(TrendRow(n, r, h, w, s, period=label))
 
     return NonCompliance(scope, factories, rated, headline, clusters, issues, countries, trend)
 
