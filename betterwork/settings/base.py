@@ -202,7 +202,7 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="BetterWork <no-reply@betterwork.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"  # logins keep working when Redis is down
+SESSION_ENGINE = "betterwork.common.sessions"  # database sessions: logins keep working when Redis is down
 SESSION_COOKIE_AGE = 10 * 3600
 SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_HTTPONLY = True

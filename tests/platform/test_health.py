@@ -3,6 +3,7 @@
 from datetime import datetime
 
 import pytest
+from django.conf import settings
 
 from betterwork import views
 from betterwork.accounts.models import Role
@@ -92,3 +93,11 @@ def test_heartbeats_of_other_sources_are_not_the_worker(client, broker_ok):
     heartbeat("beat")
     assert Heartbeat.objects.get(name="beat").count == 1
     assert client.get("/healthz").json()["worker_last_heartbeat"] is None
+
+
+@pytest.mark.django_db
+def test_a_malformed_session_cookie_is_a_signed_out_visitor_not_a_server_error(client):
+    """A cookie Django never issued (here with a NUL character, which PostgreSQL refuses) is ignored."""
+    client.cookies[settings.SESSION_COOKIE_NAME] = "abc\x00defghijklmnop"
+    assert client.get("/").status_code == 200
+    assert client.get("/api/v1/factories/").status_code in (401, 403)

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from hypothesis import HealthCheck, given, settings
@@ -149,8 +149,8 @@ class Base:
             u.pk: Notification.objects.create(recipient=u, key=f"welcome:{u.pk}", title="Welcome", url="/")
             for u in (self.user, self.buyer)
         }
-        first = (Assessment.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
-        self.assessment_ids = [first, first + 1, first + 2]  # whatever a world's planned assessment gets
+        self.restore_id_counters()  # records where the counters stand
+        self.assessment_ids = self._next_assessment_ids()  # whatever a world's planned assessment gets
         self.common = {
             "pk:factories": self.factory.pk, "pk:api:factories": self.factory.pk,
             "pk:training-factories": self.factory.pk, "pk:api:cycles": self.cycle.pk,
@@ -183,6 +183,27 @@ class Base:
 
     def values(self, user: Any) -> dict[str, Any]:
         return {**self.common, **self.per_user[user.pk]}
+
+    def restore_id_counters(self) -> None:
+        """PostgreSQL's sequences ignore rollbacks: put them back where the base left them, so every world hands
+        out the same ids to the rows it creates (reads logged, notifications...). SQLite's counters roll back."""
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            if not hasattr(self, "_sequences"):
+                cursor.execute("SELECT schemaname, sequencename, last_value FROM pg_sequences")
+                self._sequences = cursor.fetchall()
+            for schema, name, value in self._sequences:  # a sequence never used yet starts again at 1
+                cursor.execute("SELECT setval(%s, %s, %s)", [f'"{schema}"."{name}"', value or 1, value is not None])
+
+    def _next_assessment_ids(self) -> list[int]:
+        """The ids the worlds' planned assessments will get. A probe row, rolled back, tells where the id
+        counter stands: SQLite hands the same id out again after a rollback, PostgreSQL's sequence moves on
+        (each world then gets the next one)."""
+        with transaction.atomic():
+            probe = Assessment.objects.create(factory=self.factory, cycle=self.cycle, modality="onsite", cat_version=1)
+            transaction.set_rollback(True)
+        return [probe.pk + n for n in range(4)]
 
 
 def plan(base: Base, on: date, assessors: list[Any]) -> Assessment:
@@ -248,6 +269,7 @@ def _observed(response: Any) -> tuple[int, list[tuple[str, str]], bytes]:
 def world(base: Base, build: Any, capture_callbacks: Any, **kwargs: Any) -> dict[str, Any]:
     """Build a world on the base inside a savepoint, run the sweeps, capture, roll it all back."""
     savepoint = transaction.savepoint()
+    base.restore_id_counters()
     mail.outbox = []
     try:
         with capture_callbacks(execute=True):
