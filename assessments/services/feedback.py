@@ -129,11 +129,13 @@ def assessment_finalise(*, assessment_id: int, actor: Any) -> Assessment:
             )  # fmt: skip
         assessment.status, assessment.finalised_at, assessment.finalised_by = S.FINALISED, timezone.now(), actor
         save(assessment, actor, "finalised")
-        _to_plan(assessment, assessment.findings.filter(result=Finding.Result.NON_COMPLIANT), actor)
+        findings_to_plan(assessment, assessment.findings.filter(result=Finding.Result.NON_COMPLIANT), actor)
     return assessment
 
 
-def _to_plan(assessment: Assessment, findings: Any, actor: Any) -> None:
+def findings_to_plan(assessment: Assessment, findings: Any, actor: Any) -> None:
+    """Send non-compliant findings to the improvement plan (R-ADV-2; each once, by its reference). Used by
+    finalisation, by corrections, and by the demo for assessments it writes as already finalised."""
     entries = [
         {
             "cluster": f.question.cluster_id,
@@ -177,7 +179,7 @@ def finding_revise(
         finding.result, finding.notes, finding.answered_by = result, notes, actor
         save_with_history(finding, actor=actor, reason=f"revision {assessment.revision}: {reason.strip()}")
         if result == Finding.Result.NON_COMPLIANT:
-            _to_plan(assessment, assessment.findings.filter(pk=finding.pk), actor)
+            findings_to_plan(assessment, assessment.findings.filter(pk=finding.pk), actor)
         assessment_revised.send(sender=Assessment, assessment=assessment)
     return revision
 

@@ -17,7 +17,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from assessments.models import Assessment, Evidence, Finding, Question
 from assessments.services.common import locked, require_status, save
 from assessments.services.questions import questions_of
-from assessments.services.schedule import _require_assessable
+from assessments.services.schedule import require_assessable
 from betterwork.accounts.models import Role, User
 from betterwork.common.exceptions import ApplicationError
 from betterwork.common.notifications import notify
@@ -41,7 +41,7 @@ def assessment_start(*, assessment_id: int, actor: Any, started_on: date | None 
         started_on = started_on or today
         if started_on > today:
             raise ApplicationError(_("An assessment cannot start in the future."), field="started_on")
-        _require_assessable(assessment.cycle, started_on)
+        require_assessable(assessment.cycle, started_on)
         assessment.status, assessment.started_on = S.IN_PROGRESS, started_on
         save(assessment, actor, "started")
         milestone_complete(

@@ -32,7 +32,7 @@ def assessment_plan(
     require(actor, "plan_assessment", factory)
     with transaction.atomic():
         cycle = _open_cycle(factory)
-        _require_assessable(cycle, planned_date)
+        require_assessable(cycle, planned_date)
         require_modality_allowed(factory=factory, on=planned_date, modality=modality)
         people = _assessors(assessors, factory=factory, modality=modality)
         _require_free(people, planned_date, days, exclude=None)
@@ -70,7 +70,7 @@ def assessment_reschedule(
         planned_date = planned_date or schedule.planned_date
         days = days or schedule.days
         modality = modality or assessment.modality
-        _require_assessable(assessment.cycle, planned_date)
+        require_assessable(assessment.cycle, planned_date)
         require_modality_allowed(factory=assessment.factory, on=planned_date, modality=modality)
         people = _assessors(
             assessors if assessors is not None else list(assessment.assessors.all()),
@@ -115,7 +115,7 @@ def initial_advisory_end(cycle: ServiceCycle) -> date:
     return cycle.start_date + timedelta(days=INITIAL_ADVISORY_DAYS)
 
 
-def _require_assessable(cycle: ServiceCycle, day: date) -> None:
+def require_assessable(cycle: ServiceCycle, day: date) -> None:
     """R-CYC-2: not before the initial advisory phase is over, whoever asks; within the cycle; and only in a
     cycle that has an assessment (stage 2 factories skip every other cycle; phase 1 has none)."""
     end = initial_advisory_end(cycle)

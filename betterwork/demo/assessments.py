@@ -20,7 +20,7 @@ Two ways of writing, chosen by date, never by chance:
   (deadline = `add_working_days(country, submitted_on, 5)`, finalised the working morning after it,
   published when the report milestone was done), the same Schedule, assessors and findings (without
   their history rows), and the same improvement-plan items through the finalisation's own path
-  (`assessments.services.feedback._to_plan`, the `plan_items_arrived` signal). No notification is sent.
+  (`assessments.services.feedback.findings_to_plan`, the `plan_items_arrived` signal). No notification is sent.
 
 Every assessment draws from a random generator of its own (seed, country, factory index, cycle number), so
 the demo is the same for a seed and a date; a cycle that already has an assessment is left alone, so a
@@ -39,7 +39,7 @@ from tqdm import tqdm
 
 from advisory.models import ImprovementPlanItem
 from assessments.models import Assessment, Finding, FindingMessage, Question, Schedule
-from assessments.services.feedback import _to_plan, feedback_open, finding_respond
+from assessments.services.feedback import feedback_open, finding_respond, findings_to_plan
 from assessments.services.fieldwork import (
     ACCESS_DENIED,
     FEEDBACK_WORKING_DAYS,
@@ -383,7 +383,7 @@ class _Writer:
             for a in answers
         )  # fmt: skip
         if status in Assessment.CLOSED:
-            _to_plan(assessment, assessment.findings.filter(result=R.NON_COMPLIANT), team.manager)
+            findings_to_plan(assessment, assessment.findings.filter(result=R.NON_COMPLIANT), team.manager)
             self.created["plan items"] += sum(a["result"] == R.NON_COMPLIANT for a in answers)
             self._complete_some(assessment, target)
         self.created[status] += 1
