@@ -43,7 +43,7 @@ format: $(VENV)/.installed-dev
 
 # Update the catalogues from the code, then compile them (the .mo files are committed).
 messages: $(VENV)/.installed-dev
-	$(BIN)/python manage.py makemessages --all --ignore=.venv --ignore=tests --ignore=benchmarks --ignore=staticfiles
+	$(BIN)/python manage.py makemessages --all --ignore=.venv --ignore=tests --ignore=benchmarks --ignore=staticfiles --ignore=node_modules
 	for po in locale/*/LC_MESSAGES/django.po; do msgfmt -c --check-format -o "$${po%.po}.mo" "$$po" || exit 1; done
 
 # Every benchmark in benchmarks/ (quick sizes; `make bench BENCH_ARGS=--full` for the full ones) →

@@ -24,7 +24,7 @@ def _row(item: ImprovementPlanItem) -> list[str]:
         item.cluster.code,
         item.get_source_display(),
         str(item.option.number) if item.option else "",
-        item.option.text if item.option and not item.text else item.text,
+        item.option.tr.text if item.option and not item.text else item.text,
         item.critical_issue_id or "",
         item.action,
         item.responsible,

@@ -13,8 +13,8 @@ def _option_choices() -> list[Any]:
     """Every standard issue, grouped by cluster in <optgroup>s (works without JavaScript)."""
     groups: dict[str, list[tuple[str, str]]] = {}
     for option in SelfDiagnosisOption.objects.select_related("cluster").order_by("cluster__position", "number"):
-        groups.setdefault(option.cluster.name, []).append(
-            (f"{option.cluster_id}:{option.number}", f"{option.number}. {option.text}")
+        groups.setdefault(str(option.cluster), []).append(
+            (f"{option.cluster_id}:{option.number}", f"{option.number}. {option.tr.text}")
         )
     return [("", _("— none: I describe the issue myself —")), *groups.items()]
 

@@ -19,7 +19,7 @@ def _field(question: dict[str, Any]) -> forms.Field:
     if kind == "date":
         return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}), required=False)
     if kind == "multi_choice":
-        choices = [(c, c) for c in question.get("choices", [])]
+        choices = list(zip(question["choices"], question.get("choice_labels", question["choices"]), strict=True))
         return forms.MultipleChoiceField(
             label=label, choices=choices, widget=forms.CheckboxSelectMultiple, required=False
         )

@@ -1,7 +1,9 @@
 """Advisory: reference data (self-diagnosis options R-ADV-2, the Progress Report 1 template R-RPT-2) and visits."""
 
+import copy
+from collections.abc import Iterator
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -11,11 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from betterwork.common.querysets import PublicReferenceQuerySet
+from betterwork.common.translations import ReferenceText, translate
 from factories.models import Modality
 from factories.querysets import FactoryInternalQuerySet, StaffOnlyQuerySet
 
 
-class SelfDiagnosisOption(models.Model):
+class SelfDiagnosisOption(ReferenceText, models.Model):
     """A standard issue a factory may pick for its self-diagnosis (service-model-2015 Appendix 1)."""
 
     cluster = models.ForeignKey(
@@ -28,6 +31,7 @@ class SelfDiagnosisOption(models.Model):
     text = models.TextField(_("text"))
 
     objects: ClassVar[PublicReferenceQuerySet] = PublicReferenceQuerySet.as_manager()
+    translated_fields = ("text",)
 
     class Meta:
         verbose_name = _("self-diagnosis option")
@@ -40,8 +44,11 @@ class SelfDiagnosisOption(models.Model):
     def __str__(self) -> str:
         return f"{self.cluster_id}-{self.number}"
 
+    def translation_id(self) -> str:
+        return f"{self.cluster_id}-{self.number}"
 
-class ReportTemplate(models.Model):
+
+class ReportTemplate(ReferenceText, models.Model):
     """A versioned questionnaire definition (sections → parts → questions), e.g. Progress Report 1."""
 
     key = models.CharField(_("key"), max_length=50)
@@ -61,7 +68,38 @@ class ReportTemplate(models.Model):
         return f"{self.key} v{self.version}"
 
     def questions(self) -> list[dict]:
-        return [q for section in self.definition["sections"] for part in section["parts"] for q in part["questions"]]
+        """Every question, its texts in the active language (keys, types and choice values stay as stored)."""
+        sections = self.translated_definition()["sections"]
+        return [q for section in sections for part in section["parts"] for q in part["questions"]]
+
+    def translation_id(self) -> str:
+        return f"{self.key}/{self.version}"
+
+    def _texts(self, definition: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], str]]:
+        """(translation key, the dict holding the text, its field) for every text of `definition`."""
+        prefix = f"{self._meta.label_lower}:{self.translation_id()}"
+        for section in definition["sections"]:
+            yield f"{prefix}:{section['key']}:title", section, "title"
+            for part in section["parts"]:
+                yield f"{prefix}:{section['key']}.{part['key']}:title", part, "title"
+                for question in part["questions"]:
+                    yield f"{prefix}:{question['key']}:text", question, "text"
+
+    def translation_sources(self) -> Iterator[tuple[str, str]]:
+        for key, holder, field in self._texts(self.definition):
+            yield key, holder[field]
+            for i, choice in enumerate(holder.get("choices", []) if field == "text" else []):
+                yield f"{key}.choices.{i}", choice
+
+    def translated_definition(self) -> dict[str, Any]:
+        """A copy of the definition in the active language; a multiple-choice question keeps its stored
+        `choices` and gains `choice_labels` to show."""
+        definition = copy.deepcopy(self.definition)
+        for key, holder, field in self._texts(definition):
+            holder[field] = translate(key, holder[field])
+            if "choices" in holder and field == "text":
+                holder["choice_labels"] = [translate(f"{key}.choices.{i}", c) for i, c in enumerate(holder["choices"])]
+        return definition
 
 
 class AdvisoryVisit(models.Model):

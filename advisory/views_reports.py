@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from advisory.api.reports import critical_items, is_buyer, report_for
 from advisory.forms_reports import ReportForm, SignOffForm
+from advisory.layout import report_layout
 from advisory.models import ProgressReport
 from advisory.services.plan import plan_for
 from advisory.services.reports import (
@@ -59,39 +60,6 @@ def reports_page(request: HttpRequest, pk: int) -> HttpResponse:
                 continue
             rows.append({"number": number, "report": report})
     return render(request, "advisory/reports/list.html", {"factory": factory, "cycle": cycle, "rows": rows})
-
-
-def _layout(report: ProgressReport, form: ReportForm | None, counts: dict[str, Any]) -> list[dict[str, Any]]:
-    """Sections → parts → questions, each question with its form field (writing) or its answer (reading)."""
-    if report.number == 1:
-        sections = report.template.definition["sections"]
-    else:
-        sections = [{"title": _("Progress Report 2"), "parts": [{"title": "", "questions": questions(report)}]}]
-    out = []
-    for section in sections:
-        parts = []
-        for part in section["parts"]:
-            rows = []
-            for q in part["questions"]:
-                if q.get("type") == "count":
-                    rows.append({"q": q, "kind": "count", "count": counts.get(q["key"], 0)})
-                elif form is not None:
-                    rows.append({"q": q, "kind": "field", "field": form[q["key"]]})
-                else:
-                    rows.append({"q": q, "kind": "answer", "answer": _shown(q, report.answers.get(q["key"]))})
-            parts.append({"title": part.get("title", ""), "computed": part.get("computed", False), "rows": rows})
-        out.append({"title": section.get("title", ""), "parts": parts})
-    return out
-
-
-def _shown(question: dict[str, Any], value: Any) -> str:
-    if value in (None, "", []):
-        return "—"
-    if question["type"] == "yes_no":
-        return _("Yes") if value else _("No")
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
 
 
 @login_required
@@ -172,7 +140,7 @@ def report_page(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         "cycle": cycle,
         "report": report,
         "form": form,
-        "layout": _layout(report, form, counts),
+        "layout": report_layout(report, counts, form),
         "counts": counts,
         "reported": [{"item": i, "sign_off": signed.get(i.pk)} for i in items if i.pk in reported],
         "may_sign_off": report.number == 1

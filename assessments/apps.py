@@ -10,7 +10,7 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("Assessments")
 
     def ready(self) -> None:
-        from assessments import allowances  # noqa: F401 - registers the assessment allowance
+        from assessments import allowances, receivers  # noqa: F401 - the assessment allowance, signal receivers
         from assessments.reference import sync_reference_data
 
         post_migrate.connect(sync_reference_data, sender=self, dispatch_uid="assessments-reference-data")

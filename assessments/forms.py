@@ -101,7 +101,7 @@ class ReviseForm(forms.Form):
     def __init__(self, *args: Any, findings: list[Finding], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["question"].choices = [
-            (f.question.code, f"{f.question.code} — {f.question.text[:80]}") for f in findings
+            (f.question.code, f"{f.question.code} — {f.question.tr.text[:80]}") for f in findings
         ]
 
 

@@ -272,18 +272,18 @@ def non_compliance(scope: Scope) -> NonCompliance:
     factories, rated, headline, _, _ = _summary(latest)
 
     clusters = [
-        _share_row(ClusterRow, latest, "clusters", code, code=code, name=name)
-        for code, name in Cluster.objects.order_by("position").values_list("code", "name")
+        _share_row(ClusterRow, latest, "clusters", c.code, code=c.code, name=c.tr.name)
+        for c in Cluster.objects.order_by("position")
     ]
     issues = [
-        _share_row(IssueRow, latest, "issues", code, code=code, title=title, cluster=cluster)
-        for code, title, cluster in CriticalIssue.objects.order_by("number").values_list("code", "title", "cluster_id")
+        _share_row(IssueRow, latest, "issues", i.code, code=i.code, title=i.tr.title, cluster=i.cluster_id)
+        for i in CriticalIssue.objects.order_by("number")
     ]
 
     by_country: dict[str, list[_Tally]] = defaultdict(list)
     for tally in latest:
         by_country[tally.country].append(tally)
-    names = dict(Country.objects.filter(code__in=list(by_country)).values_list("code", "name"))
+    names = country_names(by_country)
     countries = []
     for code in sorted(by_country, key=lambda c: names.get(c, c)):
         n, r, h, w, s = _summary(by_country[code])
@@ -377,9 +377,7 @@ def cycle_health(scope: Scope) -> CycleHealth:
         )
     )
     grouped = list(grouped)
-    names = dict(
-        Country.objects.filter(code__in={r["cycle__factory__country_id"] for r in grouped}).values_list("code", "name")
-    )
+    names = country_names({r["cycle__factory__country_id"] for r in grouped})
     labels = dict(Milestone.Kind.choices)
     order = {kind: i for i, kind in enumerate(Milestone.Kind.values)}
     rows = [
@@ -486,7 +484,7 @@ def service_delivery(scope: Scope) -> list[ServiceRow]:
         Count("cycle_id", distinct=True),
     )
     started = per_country(Assessment.objects.filter(status__in=Assessment.STARTED), Count("pk"))
-    names = dict(Country.objects.filter(code__in=list(count)).values_list("code", "name"))
+    names = country_names(count)
     rows = [
         ServiceRow(
             country=code, country_name=names.get(code, code), cycles=count[code],
@@ -507,4 +505,9 @@ def scope_countries(user: Any) -> list[tuple[str, str]]:
     countries = Country.objects.order_by("name")
     if user.effective_role != Role.GLOBAL_ADMIN:
         countries = countries.filter(code=user.country_id)
-    return list(countries.values_list("code", "name"))
+    return [(c.code, c.tr.name) for c in countries]
+
+
+def country_names(codes: Iterable[str]) -> dict[str, str]:
+    """Code → name in the reader's language."""
+    return {c.code: c.tr.name for c in Country.objects.filter(code__in=list(codes))}

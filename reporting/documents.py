@@ -170,7 +170,7 @@ def _assessment_context(assessment: Assessment, audience: str) -> dict[str, Any]
 def assessment_chart(groups: list[Any]) -> str:
     """Non-compliances per cluster (the page could show the same: `groups` as the page builds them)."""
     return bar_chart(
-        [Bar(str(g.cluster.name), g.non_compliant, "warn") for g in groups],
+        [Bar(g.cluster.tr.name, g.non_compliant, "warn") for g in groups],
         title=_("Non-compliances per cluster"),
     )
 
@@ -218,39 +218,15 @@ def _report_fingerprint(report: ProgressReport, audience: str) -> list[Any]:
     ]  # fmt: skip
 
 
-def _shown(question: dict[str, Any], value: Any) -> str:
-    if value in (None, "", []):
-        return "—"
-    if question.get("type") == "yes_no":
-        return _("Yes") if value else _("No")
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
-
-
 def _report_context(report: ProgressReport, audience: str) -> dict[str, Any]:
     """What the progress-report page shows a reader (advisory/views_reports.py), without its forms."""
     from advisory.api.reports import critical_items
-    from advisory.services.reports import CRITICAL_RECTIFIED, plan_counts, questions
+    from advisory.layout import report_layout
+    from advisory.services.reports import CRITICAL_RECTIFIED, plan_counts
 
     draft = report.status == ProgressReport.Status.DRAFT
     counts = plan_counts(report) if draft else report.computed
-    if report.number == 1:
-        sections = report.template.definition["sections"]
-    else:
-        sections = [{"title": _("Progress Report 2"), "parts": [{"title": "", "questions": questions(report)}]}]
-    layout = []
-    for section in sections:
-        parts = []
-        for part in section["parts"]:
-            rows = []
-            for q in part["questions"]:
-                if q.get("type") == "count":
-                    rows.append({"q": q, "kind": "count", "count": counts.get(q["key"], 0)})
-                else:
-                    rows.append({"q": q, "kind": "answer", "answer": _shown(q, report.answers.get(q["key"]))})
-            parts.append({"title": part.get("title", ""), "computed": part.get("computed", False), "rows": rows})
-        layout.append({"title": section.get("title", ""), "parts": parts})
+    layout = report_layout(report, counts)
     reported = []
     if report.number == 1 and audience == FULL:
         signed = {s.item_id: s for s in report.sign_offs.select_related("signed_by")}

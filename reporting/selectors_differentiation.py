@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Prefetch
 
 from factories.models import Factory
-from reporting.models import CriterionJudgement, DifferentiationCriterion, Evaluation
+from reporting.models import CriterionJudgement, DifferentiationCriterion, Evaluation, ProgressFeedback
 from reporting.services.differentiation import COMPUTED, Progress, progress
 
 
@@ -53,17 +53,17 @@ def criteria_rows(live: Progress, latest: Evaluation | None) -> list[CriterionRo
     judged = {j.criterion_id: j for j in latest.judgements.all()} if latest else {}
     rows = []
     for criterion in DifferentiationCriterion.objects.order_by("number"):
-        number = criterion.number
+        number, texts = criterion.number, (criterion.tr.criterion, criterion.tr.indicator)
         if number in COMPUTED:
             computed = live.computed[number]
-            rows.append(CriterionRow(number, criterion.criterion, criterion.indicator, computed.met, True,
+            rows.append(CriterionRow(number, *texts, computed.met, True,
                                      computed.rationale, live.provisional, "live"))  # fmt: skip
         elif number in judged:
             j = judged[number]
-            rows.append(CriterionRow(number, criterion.criterion, criterion.indicator, j.met, False, j.rationale,
+            rows.append(CriterionRow(number, *texts, j.met, False, j.rationale,
                                      False, "evaluation"))  # fmt: skip
         else:
-            rows.append(CriterionRow(number, criterion.criterion, criterion.indicator, None, False, "", False, "none"))
+            rows.append(CriterionRow(number, *texts, None, False, "", False, "none"))
     return rows
 
 
@@ -83,5 +83,6 @@ def differentiation_payload(factory: Factory, *, with_suggestions: bool = False)
         "latest": latest,
         "evaluations": evaluations,
         "stage_changes": stage_changes(factory),
+        "feedback": list(ProgressFeedback.objects.filter(factory=factory).select_related("written_by")),
         "suggestions": live.suggestions,
     }

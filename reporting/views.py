@@ -23,8 +23,10 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import path
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -37,6 +39,7 @@ from factories.models import Country
 from reporting.models import PublicListing, PublicListingIssue, Remediation, RemediationFile
 from reporting.services.transparency import (
     NOT_COMPLIANT_STATES,
+    cached_public,
     csv_rows,
     public_listings,
     remediation_moderate,
@@ -49,8 +52,8 @@ PAGE_SIZE = 50
 FILTER_KEYS = ("country", "cluster", "issue", "compliance", "search")
 
 
-def _querystring(request: HttpRequest) -> str:
-    kept = request.GET.copy()
+def _querystring(params: Any) -> str:
+    kept = params.copy()
     kept.pop("page", None)
     for key in list(kept):
         if key not in FILTER_KEYS or not kept.get(key):
@@ -67,8 +70,15 @@ def _reporting_countries() -> list[Country]:
 
 @require_GET
 def transparency_index(request: HttpRequest) -> HttpResponse:
-    """Listed factories: filters country, cluster, issue, full compliance / any non-compliance, name; 50 a page."""
-    page = Paginator(public_listings(request.GET), PAGE_SIZE).get_page(request.GET.get("page"))
+    """Listed factories: filters country, cluster, issue, full compliance / any non-compliance, name; 50 a page.
+    The list is the same for every visitor: rendered once per listings version, language and filters."""
+    body = cached_public("list", request.GET, lambda: render_to_string("reporting/transparency/_list.html",
+                                                                       _list_context(request.GET)))  # fmt: skip
+    return render(request, "reporting/transparency/list.html", {"body": mark_safe(body)})  # noqa: S308 - our template
+
+
+def _list_context(params: Any) -> dict[str, Any]:
+    page = Paginator(public_listings(params), PAGE_SIZE).get_page(params.get("page"))
     ids = [listing.factory_id for listing in page]
     responses = dict(
         PublicListingIssue.objects.filter(listing_id__in=ids, state__in=(IssueState.FACTORY_REPORTS_FIXED,
@@ -77,20 +87,18 @@ def transparency_index(request: HttpRequest) -> HttpResponse:
         .annotate(n=Count("pk"))
         .values_list("listing_id", "n")
     )  # fmt: skip
-    for listing in page:
-        listing.responses = responses.get(listing.factory_id, 0)
     countries = {c.code: c for c in _reporting_countries()}
     for listing in page:
-        listing.country_name = countries[listing.country_id].name if listing.country_id in countries else ""
-    context = {
+        listing.responses = responses.get(listing.factory_id, 0)
+        listing.country_name = countries[listing.country_id].tr.name if listing.country_id in countries else ""
+    return {
         "page": page,
-        "querystring": _querystring(request),
+        "querystring": _querystring(params),
         "countries": countries.values(),
         "clusters": Cluster.objects.filter(issues__isnull=False).distinct(),
         "issues": CriticalIssue.objects.all(),
-        "current": {key: request.GET.get(key, "") for key in FILTER_KEYS},
+        "current": {key: params.get(key, "") for key in FILTER_KEYS},
     }
-    return render(request, "reporting/transparency/list.html", context)
 
 
 CSV_CHUNK = 1000  # rows per streamed chunk
@@ -214,10 +222,10 @@ def _charts(countries: list[Country], issues: list[CriticalIssue]) -> list[dict[
             if country in issue.reporting
         ]
         title = _("%(country)s: share of the %(n)s listed factories non-compliant on each issue (%%)") % {
-            "country": country.name, "n": total}  # fmt: skip
+            "country": country.tr.name, "n": total}  # fmt: skip
         charts.append({
             "country": country, "total": total, "rows": rows,
-            "svg": bar_chart([Bar(f"{issue.code} {issue.title}", share, "warn") for issue, _n, share in rows],
+            "svg": bar_chart([Bar(f"{issue.code} {issue.tr.title}", share, "warn") for issue, _n, share in rows],
                              title=title, description=_("One bar per critical issue; the value is a percentage.")),
         })  # fmt: skip
     return charts

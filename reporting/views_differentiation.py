@@ -22,7 +22,14 @@ from betterwork.common.exceptions import ApplicationError, NotPermitted
 from factories.models import Factory
 from reporting.models import DifferentiationCriterion, Evaluation
 from reporting.selectors_differentiation import differentiation_payload
-from reporting.services.differentiation import ACTION, JUDGED, MAX_FEEDBACK, MAX_RATIONALE, evaluation_run
+from reporting.services.differentiation import (
+    ACTION,
+    JUDGED,
+    MAX_FEEDBACK,
+    MAX_RATIONALE,
+    evaluation_run,
+    feedback_give,
+)
 
 MET_CHOICES = (("yes", gettext_lazy("Met")), ("no", gettext_lazy("Not met")))
 
@@ -81,15 +88,38 @@ class EvaluationForm(forms.Form):
         }
 
 
+class FeedbackForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("Feedback to the factory on its progress toward stage 2"),
+        max_length=MAX_FEEDBACK,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": gettext_lazy("Write the feedback to the factory.")},
+    )
+
+
 @login_required
 def differentiation_page(request: HttpRequest, pk: int) -> HttpResponse:
     factory = get_visible_or_404(request.user, Factory, pk=pk)
     evaluates = may(request.user, ACTION, factory)
+    writing = request.method == "POST" and request.POST.get("do") == "feedback"
+    feedback_form = FeedbackForm(request.POST if writing else None) if evaluates else None
+    if writing:
+        if feedback_form is None:
+            raise PermissionDenied
+        if feedback_form.is_valid():
+            try:
+                feedback_give(factory=factory, actor=request.user, text=feedback_form.cleaned_data["text"])
+            except ApplicationError as error:
+                feedback_form.add_error("text", error.message)
+            else:
+                messages.success(request, _("The feedback is sent to the factory."))
+                return redirect(request.path + "#feedback")
     payload = differentiation_payload(factory, with_suggestions=evaluates)
     form = None
     if evaluates and payload["eligible"]:
-        form = EvaluationForm(request.POST or None, latest=payload["latest"], suggestions=payload["suggestions"])
-    if request.method == "POST":
+        data = request.POST if request.method == "POST" and not writing else None
+        form = EvaluationForm(data, latest=payload["latest"], suggestions=payload["suggestions"])
+    if request.method == "POST" and not writing:
         if form is None:
             raise PermissionDenied
         if form.is_valid():
@@ -117,7 +147,13 @@ def differentiation_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "reporting/differentiation/page.html",
-        {**payload, "form": form, "evaluates": evaluates, "staff": request.user.is_programme_staff},
+        {
+            **payload,
+            "form": form,
+            "feedback_form": feedback_form,
+            "evaluates": evaluates,
+            "staff": request.user.is_programme_staff,
+        },
     )
 
 

@@ -1,6 +1,10 @@
 """Forms of the training pages; they only parse input: the rules are in training.services."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Cluster
@@ -21,6 +25,21 @@ class CourseForm(forms.Form):
     days = forms.IntegerField(label=_("Days"), help_text=_("From 1 to 5 days."))
     modality = forms.ChoiceField(label=_("Modality"), choices=Modality.choices)
     language = forms.CharField(label=_("Language"), max_length=8, required=False)
+
+    def __init__(self, *args: Any, languages: Iterable[str] = (), **kwargs: Any) -> None:
+        """`languages`: the country's languages other than English, each with a field for the title in it."""
+        super().__init__(*args, **kwargs)
+        names = dict(settings.LANGUAGES)
+        self.title_languages = [code for code in languages if code in names and code != settings.LANGUAGE_CODE]
+        for code in self.title_languages:
+            self.fields[f"title_{code}"] = forms.CharField(
+                label=_("Title in %(language)s") % {"language": names[code]}, max_length=200, required=False
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        data["title_translations"] = {code: data.pop(f"title_{code}", "") for code in self.title_languages}
+        return data
 
 
 class SessionForm(forms.Form):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from betterwork.common.models import TimeStampedModel
+from betterwork.common.translations import Translatable, active_language
 from factories.models import Modality
 from training.querysets import CountryCatalogueQuerySet, FactoryRowsQuerySet
 
@@ -23,13 +24,15 @@ INCLUDED_PARTICIPANT_DAYS = 25  # R-TRN-2, R-CYC-7
 INCLUDED_SEMINARS = 4  # R-TRN-3, R-CYC-7
 
 
-class Course(TimeStampedModel):
-    """A course of a country's catalogue (R-TRN-1): 1–5 days, classroom (on site) or virtual."""
+class Course(Translatable, TimeStampedModel):
+    """A course of a country's catalogue (R-TRN-1): 1–5 days, classroom (on site) or virtual. Its title may be
+    given in other languages too (`title_translations`, language code → title); readers see theirs (#10)."""
 
     COUNTRY_PATH = "country_id"
     country = models.ForeignKey("factories.Country", verbose_name=_("country"), on_delete=models.PROTECT,
                                 related_name="training_courses")  # fmt: skip
     title = models.CharField(_("title"), max_length=200)
+    title_translations = models.JSONField(_("title in other languages"), default=dict, blank=True)
     topic = models.CharField(_("topic"), max_length=200, blank=True)
     cluster = models.ForeignKey("assessments.Cluster", verbose_name=_("cluster it addresses"),
                                 on_delete=models.PROTECT, null=True, blank=True, related_name="+")  # fmt: skip
@@ -40,6 +43,7 @@ class Course(TimeStampedModel):
                                    related_name="+")  # fmt: skip
 
     objects: ClassVar[CountryCatalogueQuerySet] = CountryCatalogueQuerySet.as_manager()
+    translated_fields = ("title",)
 
     class Meta:
         verbose_name = _("training course")
@@ -51,7 +55,10 @@ class Course(TimeStampedModel):
         ]  # fmt: skip
 
     def __str__(self) -> str:
-        return self.title
+        return self.tr.title
+
+    def translated(self, field: str, language: str | None = None) -> str:
+        return self.title_translations.get(active_language(language)) or self.title
 
 
 class TrainingSession(TimeStampedModel):

@@ -137,7 +137,7 @@ def progress_report_1_answers(cycle: ServiceCycle) -> dict[str, str]:
     )
     return {
         "trainings_attended": "\n".join(
-            f"{e.session.course.title} ({e.session.start_date}): {e.participants}" for e in enrolments
+            f"{e.session.course.tr.title} ({e.session.start_date}): {e.participants}" for e in enrolments
         ),
         "seminars_attended": "\n".join(f"{p.seminar.title} ({p.seminar.date})" for p in participations),
         "actions_from_seminars": "\n".join(

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from betterwork.accounts.models import Role
 from betterwork.accounts.policy import get_visible_or_404, may, visible
+from betterwork.common import translations
 from betterwork.common.exceptions import ApplicationError, NotPermitted
 from factories.models import Factory
 from training import services
@@ -71,7 +72,11 @@ def catalogue_page(request: HttpRequest) -> HttpResponse:
     forms = {}
     if staff:
         forms = {
-            "course": CourseForm(request.POST if request.POST.get("form") == "course" else None, prefix="course"),
+            "course": CourseForm(
+                request.POST if request.POST.get("form") == "course" else None,
+                prefix="course",
+                languages=user.country.languages if user.country_id else translations.languages(),
+            ),
             "session": SessionForm(
                 request.POST if request.POST.get("form") == "session" else None, prefix="session", courses=courses
             ),

@@ -116,6 +116,17 @@ class FactoryPlanViewSet(PolicyViewSetMixin, viewsets.GenericViewSet):
         return Response(PlanOutputSerializer(plan_payload(factory)).data)
 
 
+class HistoryEntrySerializer(serializers.Serializer):
+    """The shape of `item_history` (documentation of `GET .../history/`)."""
+
+    when = serializers.DateTimeField()
+    who = serializers.CharField(allow_null=True)
+    what = serializers.CharField()
+    changed = serializers.ListField(child=serializers.CharField())
+    reason = serializers.CharField(allow_null=True, allow_blank=True)
+    status = serializers.ChoiceField(choices=Item.Status.choices)
+
+
 class ItemViewSet(mixins.CreateModelMixin, PolicyReadOnlyViewSet):
     """Improvement-plan items: the factory and its advisors keep them; only the advisor completes or defers."""
 
@@ -194,7 +205,8 @@ class ItemViewSet(mixins.CreateModelMixin, PolicyReadOnlyViewSet):
         payload.is_valid(raise_exception=True)
         return self._out(item_transition(item_id=item.pk, actor=request.user, **payload.validated_data))
 
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=HistoryEntrySerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request: Request, pk: str | None = None) -> Response:
         """Who changed what, and when (simple-history)."""
         item = self.get_object()

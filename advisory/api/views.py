@@ -96,7 +96,7 @@ class CycleAllowanceViewSet(PolicyViewSetMixin, viewsets.GenericViewSet):
     policy = {"advisory_allowance": VIEW, "allowances": VIEW}
 
     @extend_schema(responses=ServiceAllowanceOutputSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def allowances(self, request: Request, pk: str | None = None) -> Response:
         if request.user.effective_role == Role.BUYER:
             raise Http404

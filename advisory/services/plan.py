@@ -52,7 +52,7 @@ def item_add_self_diagnosis(
             numbers = list(SelfDiagnosisOption.objects.filter(cluster=cluster).values_list("number", flat=True))
             raise ApplicationError(
                 _("%(cluster)s has no option %(n)s: choose one of %(numbers)s, or describe the issue yourself.")
-                % {"cluster": cluster.name, "n": option, "numbers": ", ".join(map(str, numbers))},
+                % {"cluster": cluster.tr.name, "n": option, "numbers": ", ".join(map(str, numbers))},
                 field="option",
             )
     if chosen is None and not text.strip():

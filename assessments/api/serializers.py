@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from assessments.models import Assessment, Evidence, Finding, FindingMessage, FindingRevision, PriorityNote, Question
 from betterwork.accounts.policy import visible
+from betterwork.common.api.schema import optional_in_schema
 from factories.models import Factory, Modality
 
 STAFF_ONLY = ("planned_date", "days", "assessors")
@@ -34,6 +35,7 @@ class QuestionOutputSerializer(serializers.ModelSerializer):
     critical_issue = serializers.CharField(source="critical_issue_id", allow_null=True)
     country = serializers.CharField(source="country_id", allow_null=True)
     management_system = serializers.SerializerMethodField()
+    text = serializers.CharField(source="tr.text", help_text="In the language of the request (English by default).")
 
     class Meta:
         model = Question
@@ -74,7 +76,7 @@ class FindingOutputSerializer(serializers.ModelSerializer):
 
     question = serializers.CharField(source="question.code")
     global_question = serializers.CharField(source="question.global_code")
-    text = serializers.CharField(source="question.text")
+    text = serializers.CharField(source="question.tr.text")
     cluster = serializers.CharField(source="question.cluster_id")
     compliance_point = serializers.CharField(source="question.compliance_point_id")
     critical_issue = serializers.CharField(source="question.critical_issue_id", allow_null=True)
@@ -103,6 +105,7 @@ class FindingOutputSerializer(serializers.ModelSerializer):
         return ThreadMessageSerializer(finding.messages.all(), many=True).data
 
 
+@optional_in_schema(*STAFF_ONLY)
 class AssessmentSummarySerializer(serializers.ModelSerializer):
     """The list's rows. `planned_date`, `days` and `assessors` are programme staff only (R-ASM-3)."""
 

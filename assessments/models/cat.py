@@ -13,9 +13,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from betterwork.common.querysets import PublicReferenceQuerySet
+from betterwork.common.translations import ReferenceText
 
 
-class CompliancePoint(models.Model):
+class CompliancePoint(ReferenceText, models.Model):
     code = models.CharField(_("code"), max_length=12, primary_key=True)
     cluster = models.ForeignKey(
         "assessments.Cluster", verbose_name=_("cluster"), on_delete=models.PROTECT, related_name="compliance_points"
@@ -24,6 +25,7 @@ class CompliancePoint(models.Model):
     position = models.PositiveSmallIntegerField(_("position"))
 
     objects: ClassVar[PublicReferenceQuerySet] = PublicReferenceQuerySet.as_manager()
+    translated_fields = ("name",)
 
     class Meta:
         verbose_name = _("compliance point")
@@ -31,7 +33,7 @@ class CompliancePoint(models.Model):
         ordering = ("cluster__position", "position")
 
     def __str__(self) -> str:
-        return str(self.name)
+        return self.tr.name
 
 
 class QuestionQuerySet(PublicReferenceQuerySet):
@@ -48,7 +50,7 @@ class QuestionQuerySet(PublicReferenceQuerySet):
         return self.filter(in_full_tool=True) if modality == "onsite" else self.filter(in_focused_tool=True)
 
 
-class Question(models.Model):
+class Question(ReferenceText, models.Model):
     class NonCompliantAnswer(models.TextChoices):
         YES = "yes", _("Yes")
         NO = "no", _("No")
@@ -86,6 +88,7 @@ class Question(models.Model):
     position = models.PositiveSmallIntegerField(_("position"))
 
     objects: ClassVar[QuestionQuerySet] = QuestionQuerySet.as_manager()
+    translated_fields = ("text",)
 
     class Meta:
         verbose_name = _("question")
@@ -108,6 +111,17 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.text[:60]}"
+
+    def translation_id(self) -> str:
+        return f"{self.version}/{self.code}"
+
+    def translation_languages(self) -> list[str] | None:
+        """A question of one country is read in that country's languages only (#10)."""
+        return self.country.languages if self.country_id else None
+
+    @classmethod
+    def translation_objects(cls) -> QuestionQuerySet:
+        return cls.objects.select_related("country")
 
     def result_for(self, answer: str) -> str:
         """The finding an assessor's yes/no answer means for this question."""

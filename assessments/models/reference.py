@@ -6,9 +6,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from betterwork.common.querysets import PublicReferenceQuerySet
+from betterwork.common.translations import ReferenceText
 
 
-class Cluster(models.Model):
+class Cluster(ReferenceText, models.Model):
     """One of the eight compliance clusters (plus Process Integrity, home of critical issue PI-1)."""
 
     class Kind(models.TextChoices):
@@ -22,6 +23,7 @@ class Cluster(models.Model):
     position = models.PositiveSmallIntegerField(_("position"))
 
     objects: ClassVar[PublicReferenceQuerySet] = PublicReferenceQuerySet.as_manager()
+    translated_fields = ("name",)
 
     class Meta:
         verbose_name = _("cluster")
@@ -29,10 +31,10 @@ class Cluster(models.Model):
         ordering = ("position",)
 
     def __str__(self) -> str:
-        return str(self.name)
+        return self.tr.name
 
 
-class CriticalIssue(models.Model):
+class CriticalIssue(ReferenceText, models.Model):
     """One of the 27 publicly reported critical issues (service-model-2015 Appendix 4)."""
 
     code = models.CharField(_("code"), max_length=10, primary_key=True)
@@ -51,6 +53,7 @@ class CriticalIssue(models.Model):
     )
 
     objects: ClassVar[PublicReferenceQuerySet] = PublicReferenceQuerySet.as_manager()
+    translated_fields = ("title", "explanation")
 
     class Meta:
         verbose_name = _("critical issue")
@@ -58,15 +61,17 @@ class CriticalIssue(models.Model):
         ordering = ("number",)
 
     def __str__(self) -> str:
-        return f"{self.code} {self.title}"
+        return f"{self.code} {self.tr.title}"
 
 
-class CriticalIssueException(models.Model):
+class CriticalIssueException(ReferenceText, models.Model):
     """A country where an issue is left out of public reporting, and why (R-PUB-4)."""
 
     issue = models.ForeignKey(CriticalIssue, on_delete=models.CASCADE, related_name="exceptions")
     country = models.ForeignKey("factories.Country", on_delete=models.PROTECT, related_name="+")
     reason = models.TextField(_("reason"))
+
+    translated_fields = ("reason",)
 
     class Meta:
         verbose_name = _("country exception")
@@ -77,3 +82,6 @@ class CriticalIssueException(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issue_id} / {self.country_id}"
+
+    def translation_id(self) -> str:
+        return f"{self.issue_id}/{self.country_id}"

@@ -100,6 +100,20 @@ def assessment_cancel(*, assessment_id: int, actor: Any, reason: str) -> Assessm
     return assessment
 
 
+def assessments_cancel_in_cycle(*, cycle: ServiceCycle, actor: Any, reason: str) -> int:
+    """The cycle no longer has an assessment (a replan after a stage or phase change, R-DIF-3, R-CTY-3): an
+    assessment planned in it is cancelled with the replan's reason, whoever triggered it (a consequence, not a
+    decision of the actor). Started assessments are never touched. Returns how many were cancelled."""
+    cancelled = 0
+    for assessment in Assessment.objects.select_for_update(of=("self",)).filter(
+        cycle=cycle, status=Assessment.Status.PLANNED
+    ):
+        assessment.status = Assessment.Status.CANCELLED
+        save(assessment, actor, f"cancelled: {reason}")
+        cancelled += 1
+    return cancelled
+
+
 def _open_cycle(factory: Factory) -> ServiceCycle:
     cycle = factory.cycles.filter(status=ServiceCycle.Status.OPEN).first()
     if cycle is None:

@@ -261,6 +261,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["betterwork.common.api.schema.postprocess"],
     # Several models have a `kind` or a `status`: name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
         "FactoryStatusEnum": "factories.models.Factory.Status",
@@ -276,6 +277,7 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "betterwork.accounts.models.Role",
         "AssessmentStatusEnum": "assessments.models.Assessment.Status",
         "PriorityNoteKindEnum": "assessments.models.PriorityNote.Kind",
+        "PlanItemStatusEnum": "advisory.models.ImprovementPlanItem.Status",
     },
 }
 

@@ -5,11 +5,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from betterwork.accounts.models import User
+from betterwork.common.api.schema import OptionalEmailField, optional_in_schema
 from factories.models import Country, Factory, Invoice, Registration
 from factories.services.registration import FIELDS as REGISTRATION_FIELDS
 
 
 class CountryOutputSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="tr.name", help_text="In the language of the request (English by default).")
+
     class Meta:
         model = Country
         fields = ("code", "name", "programme", "sectors", "languages", "phase", "public_reporting_since", "timezone")
@@ -27,8 +30,16 @@ class CountryUpdateInputSerializer(serializers.ModelSerializer):
 # --- factories: profile (issue 3) ------------------------------------------------------------------------------
 
 
+# What an authorised buyer never sees of a factory (the programme's business with it).
+HIDDEN_FROM_BUYERS = ("advisor", "contact_name", "contact_email", "contact_phone", "exit_reason", "production_status")
+
+
+@optional_in_schema(*HIDDEN_FROM_BUYERS)
 class FactoryOutputSerializer(serializers.ModelSerializer):
-    """A factory as programme staff and the factory itself see it (API.md "Registration and factories")."""
+    """A factory as programme staff and the factory itself see it (API.md "Registration and factories"); the
+    schema documents it for buyers too, without the fields they never get."""
+
+    contact_email = OptionalEmailField(read_only=True)
 
     country = serializers.CharField(source="country_id", read_only=True)
     current_cycle = serializers.IntegerField(source="current_cycle_id", read_only=True, allow_null=True)
@@ -66,12 +77,7 @@ class FactoryBuyerOutputSerializer(FactoryOutputSerializer):
     the advisor, the production status or the exit reason (the programme's business with the factory)."""
 
     class Meta(FactoryOutputSerializer.Meta):
-        fields = tuple(
-            f
-            for f in FactoryOutputSerializer.Meta.fields
-            if f
-            not in ("advisor", "contact_name", "contact_email", "contact_phone", "exit_reason", "production_status")
-        )
+        fields = tuple(f for f in FactoryOutputSerializer.Meta.fields if f not in HIDDEN_FROM_BUYERS)
         read_only_fields = fields
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from betterwork.common.models import TimeStampedModel
+from betterwork.common.translations import ReferenceText
 from factories.querysets import CountryQuerySet, FactoryInternalQuerySet, FactoryQuerySet, ServiceCycleQuerySet
 
 
@@ -22,7 +23,7 @@ class Sector(models.TextChoices):
     FOOTWEAR = "footwear", _("Footwear")
 
 
-class Country(models.Model):
+class Country(ReferenceText, models.Model):
     """A country programme (R-CTY-1). Loaded by `migrate` from factories/data/countries.json."""
 
     class Programme(models.TextChoices):
@@ -52,6 +53,7 @@ class Country(models.Model):
     currency = models.CharField(_("currency"), max_length=3, default="USD")
 
     objects: ClassVar[CountryQuerySet] = CountryQuerySet.as_manager()
+    translated_fields = ("name",)
 
     class Meta:
         verbose_name = _("country")
@@ -62,7 +64,7 @@ class Country(models.Model):
         ]
 
     def __str__(self) -> str:
-        return str(self.name)
+        return self.tr.name
 
     def local_today(self) -> date:
         """Today in the country (deadlines such as the feedback period end at its midnight, R-ASM-6)."""

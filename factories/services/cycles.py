@@ -12,6 +12,7 @@ from betterwork.common.exceptions import ApplicationError
 from factories.models import Factory, Milestone, ServiceCycle
 from factories.schedule import cycle_end, plan_cycle
 from factories.services.phases import effective_phase
+from factories.signals import assessment_milestone_cancelled
 
 M = Milestone.State
 
@@ -83,6 +84,8 @@ def cycle_replan(*, cycle_id: int, actor: Any, start: date | None = None, reason
                 milestone._history_user = actor if getattr(actor, "is_authenticated", False) else None
                 milestone._change_reason = reason[:100]
                 milestone.save(update_fields=["due_date", "state"])
+                if milestone.kind == Milestone.Kind.ASSESSMENT and state == M.CANCELLED:
+                    assessment_milestone_cancelled.send(sender=ServiceCycle, cycle=cycle, actor=actor, reason=reason)
     return cycle
 
 

@@ -1,7 +1,7 @@
 """Service differentiation API (R-DIF): `GET /api/v1/factories/{id}/differentiation/` for the country's staff,
 the factory's users and its authorised buyers (anyone else: 404; never public), and
-`POST /api/v1/factories/{id}/differentiation/evaluations/` for the factory's advisor or the country's programme
-manager. Every rule lives in `reporting.services.differentiation`."""
+`POST /api/v1/factories/{id}/differentiation/evaluations/` and `.../differentiation/feedback/` (R-DIF-4) for the
+factory's advisor or the country's programme manager. Every rule lives in `reporting.services.differentiation`."""
 
 from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
@@ -16,7 +16,7 @@ from betterwork.common.api.views import PolicyViewSetMixin
 from betterwork.common.exceptions import ApplicationError
 from factories.models import Factory
 from reporting.selectors_differentiation import differentiation_payload, evaluations_of
-from reporting.services.differentiation import MAX_FEEDBACK, MAX_RATIONALE, evaluation_run
+from reporting.services.differentiation import MAX_FEEDBACK, MAX_RATIONALE, evaluation_run, feedback_give
 
 
 class CriterionOutputSerializer(serializers.Serializer):
@@ -34,7 +34,7 @@ class CurrentCriterionOutputSerializer(CriterionOutputSerializer):
 
 class JudgementOutputSerializer(CriterionOutputSerializer):
     number = serializers.IntegerField(source="criterion_id")
-    criterion = serializers.CharField(source="criterion.criterion")
+    criterion = serializers.CharField(source="criterion.tr.criterion")
 
 
 class EvaluationOutputSerializer(serializers.Serializer):
@@ -60,6 +60,21 @@ class StageChangeOutputSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
+class FeedbackOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    written_on = serializers.DateField()
+    written_by = serializers.SerializerMethodField()
+    text = serializers.CharField()
+
+    def get_written_by(self, feedback) -> str:
+        user = feedback.written_by
+        return user.get_full_name() or user.username
+
+
+class FeedbackInputSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=MAX_FEEDBACK, help_text="Feedback on the progress toward stage 2.")
+
+
 class DifferentiationOutputSerializer(serializers.Serializer):
     stage = serializers.IntegerField()
     eligible = serializers.BooleanField(help_text="Two closed assessments: an evaluation may run (R-DIF-1).")
@@ -68,6 +83,7 @@ class DifferentiationOutputSerializer(serializers.Serializer):
     missing = serializers.SerializerMethodField(help_text="Numbers of the criteria not (yet) met for stage 2.")
     evaluations = EvaluationOutputSerializer(many=True)
     stage_changes = StageChangeOutputSerializer(many=True)
+    feedback = FeedbackOutputSerializer(many=True, help_text="R-DIF-4: written at any time, newest first.")
 
     def get_missing(self, payload) -> list[int]:
         return [row.number for row in payload["missing"]]
@@ -95,7 +111,7 @@ class FactoryDifferentiationViewSet(PolicyViewSetMixin, viewsets.GenericViewSet)
     may evaluate (403)."""
 
     policy_model = Factory
-    policy = {"differentiation": VIEW, "evaluations": VIEW}
+    policy = {"differentiation": VIEW, "evaluations": VIEW, "feedback": VIEW}
 
     @extend_schema(responses=DifferentiationOutputSerializer)
     @action(detail=True, methods=["get"])
@@ -120,6 +136,16 @@ class FactoryDifferentiationViewSet(PolicyViewSetMixin, viewsets.GenericViewSet)
         )
         evaluation = next(e for e in evaluations_of(factory) if e.pk == evaluation.pk)
         return Response(EvaluationCreatedSerializer(evaluation).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=FeedbackInputSerializer, responses={201: FeedbackOutputSerializer})
+    @action(detail=True, methods=["post"], url_path="differentiation/feedback")
+    def feedback(self, request: Request, pk: str | None = None) -> Response:
+        """R-DIF-4: the factory's advisor or the country's programme manager, at any time."""
+        factory = self.get_object()
+        payload = FeedbackInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        written = feedback_give(factory=factory, actor=request.user, text=payload.validated_data["text"])
+        return Response(FeedbackOutputSerializer(written).data, status=status.HTTP_201_CREATED)
 
 
 def register(router: DefaultRouter) -> None:

@@ -14,7 +14,7 @@ from rest_framework.routers import DefaultRouter
 from betterwork.common.api.permissions import PUBLIC
 from betterwork.common.api.views import PolicyViewSetMixin
 from reporting.models import PublicListing
-from reporting.services.transparency import issue_states, public_listings, public_row
+from reporting.services.transparency import cached_public, issue_states, public_listings, public_row
 
 FILTERS = [
     OpenApiParameter("country", str, description="ISO code of the country"),
@@ -60,9 +60,13 @@ class PublicTransparencyViewSet(PolicyViewSetMixin, mixins.ListModelMixin, views
 
     @extend_schema(parameters=FILTERS, responses={200: PublicRowSerializer}, auth=[])
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The same for everyone: built once per listings version, host (the links) and filters."""
+        return Response(cached_public(f"json:{request.get_host()}", request.query_params, self._page))
+
+    def _page(self) -> dict[str, Any]:
         page = self.paginate_queryset(self.get_queryset())
         states = issue_states([listing.factory_id for listing in page])
-        return self.get_paginated_response([public_row(listing, states[listing.factory_id]) for listing in page])
+        return self.get_paginated_response([public_row(row, states[row.factory_id]) for row in page]).data
 
 
 def register(router: DefaultRouter) -> None:

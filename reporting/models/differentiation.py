@@ -60,3 +60,29 @@ class CriterionJudgement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.evaluation_id} #{self.criterion_id}"
+
+
+class ProgressFeedback(models.Model):
+    """R-DIF-4: the enterprise advisor's written feedback on the factory's progress toward the criteria, at any
+    time (before two assessments too). Kept as written: feedback is added, never edited."""
+
+    FACTORY_PATH = "factory"
+
+    factory = models.ForeignKey("factories.Factory", on_delete=models.PROTECT, related_name="progress_feedback")
+    written_on = models.DateField(_("written on"))
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("feedback"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[EvaluationQuerySet] = EvaluationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("feedback on progress toward stage 2")
+        verbose_name_plural = _("feedback on progress toward stage 2")
+        ordering = ("-created_at", "-pk")
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(text=""), name="%(app_label)s_%(class)s_text_given"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.factory_id} {self.written_on}"

@@ -6,9 +6,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from betterwork.common.querysets import PublicReferenceQuerySet
+from betterwork.common.translations import ReferenceText
 
 
-class DifferentiationCriterion(models.Model):
+class DifferentiationCriterion(ReferenceText, models.Model):
     """One of the nine criteria a factory must meet to reach stage 2 (service-model-2015 Appendix 3)."""
 
     number = models.PositiveSmallIntegerField(_("number"), primary_key=True)
@@ -18,6 +19,7 @@ class DifferentiationCriterion(models.Model):
     questions = models.JSONField(_("questions"), default=list, blank=True)  # criterion 7: the 14 questions
 
     objects: ClassVar[PublicReferenceQuerySet] = PublicReferenceQuerySet.as_manager()
+    translated_fields = ("criterion", "indicator")
 
     class Meta:
         verbose_name = _("differentiation criterion")
@@ -25,4 +27,4 @@ class DifferentiationCriterion(models.Model):
         ordering = ("number",)
 
     def __str__(self) -> str:
-        return f"{self.number}. {self.criterion[:60]}"
+        return f"{self.number}. {self.tr.criterion[:60]}"

@@ -31,7 +31,7 @@ from factories.models import CommitteeMeeting, Factory
 from factories.services.common import require, save_with_history
 from factories.services.cycles import cycles_replan_open
 from reporting import rules_differentiation  # noqa: F401  (registers the permission wherever the service is used)
-from reporting.models import CriterionJudgement, DifferentiationCriterion, Evaluation
+from reporting.models import CriterionJudgement, DifferentiationCriterion, Evaluation, ProgressFeedback
 
 COMPUTED = (1, 6, 7)
 JUDGED = (2, 3, 4, 5, 8, 9)
@@ -328,6 +328,33 @@ def evaluation_run(
             )
             stage_change(factory=factory, actor=actor, stage=stage_after, reason=reason)
     return evaluation
+
+
+def feedback_give(*, factory: Factory, actor: Any, text: str) -> ProgressFeedback:
+    """R-DIF-4: the factory's advisor (or the country's programme manager) writes feedback on its progress toward
+    stage 2, at any time; the factory's users are told. Buyers read it on the page, the public never."""
+    require(actor, ACTION, factory)
+    text = (text or "").strip()
+    if not text:
+        raise ApplicationError(_("Write the feedback to the factory."), field="text")
+    if len(text) > MAX_FEEDBACK:
+        raise ApplicationError(_("The feedback is longer than %(max)s characters.") % {"max": MAX_FEEDBACK},
+                               field="text")  # fmt: skip
+    with transaction.atomic():
+        feedback = ProgressFeedback.objects.create(
+            factory=factory, written_on=factory.country.local_today(), written_by=actor, text=text
+        )
+        name = factory.name
+        notify(
+            User.objects.filter(is_active=True, role=Role.FACTORY, factory_id=factory.pk),
+            key=f"differentiation:{factory.pk}:feedback:{feedback.pk}",
+            url=page_url(factory) + "#feedback",
+            text=lambda: (
+                _("Feedback on %(factory)s's progress toward stage 2") % {"factory": name},
+                _("Your enterprise advisor wrote feedback on the differentiation criteria."),
+            ),
+        )
+    return feedback
 
 
 def stage_change(*, factory: Factory, actor: Any, stage: int, reason: str) -> Factory:

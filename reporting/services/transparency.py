@@ -12,18 +12,24 @@ nothing else (RELIABILITY §2.5.5).
   non-compliant in either → non-compliant, unless the factory's approved account of a fix answers the most
   recent assessment (factory_reports_fixed) and the programme verified it (verified).
 - `rebuild()`: every snapshot and listing from the published assessments (idempotent).
+- `cached_public(...)`: the public list page and JSON, cached per listings version (changed by every refresh).
 - `remediation_submit` / `remediation_moderate` / `remediation_verify` (R-PUB-5).
 """
 
+import hashlib
+import json
+import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from advisory.exports import formula_safe
@@ -124,7 +130,44 @@ def listings_refresh(factory_ids: Iterable[int]) -> int:
         exceptions[country_id].add(issue_id)
     for start in range(0, len(factory_ids), BATCH):
         listed += _refresh_batch(factory_ids[start : start + BATCH], issues, launches, exceptions)
+    _listings_changed()
     return listed
+
+
+# --- the version of the public listings: the key of cached portal pages ----------------------------------------
+VERSION_KEY = "transparency:version"
+
+
+def listings_version() -> str:
+    """Changes whenever a listing changes (a new value, never a count: an evicted key cannot bring back old pages)."""
+    return cache.get_or_set(VERSION_KEY, _new_version, None)
+
+
+PAGE_CACHE_SECONDS = 300  # bounds staleness where each process has its own cache (locmem); Redis is shared
+CACHED_PARAMETERS = ("country", "cluster", "issue", "compliance", "search", "page")
+
+
+def cached_public(name: str, params: Any, build: Callable[[], Any]) -> Any:
+    """`build()`, or what it gave for the same listings version, language and filters (`params`, a QueryDict):
+    the portal's first pages cost a cache read instead of their queries and their rendering."""
+    wanted = json.dumps([[key, params.getlist(key)] for key in CACHED_PARAMETERS if key in params])
+    digest = hashlib.sha256(wanted.encode()).hexdigest()[:32]
+    key = f"transparency:{name}:{listings_version()}:{get_language()}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, PAGE_CACHE_SECONDS)
+    return value
+
+
+def _listings_changed() -> None:
+    """Now, and again once the change is committed, so that no request in between caches the old rows for good."""
+    cache.set(VERSION_KEY, _new_version(), None)
+    transaction.on_commit(lambda: cache.set(VERSION_KEY, _new_version(), None))
+
+
+def _new_version() -> str:
+    return uuid.uuid4().hex  # not the clock: tests (and a clock set back) would repeat it
 
 
 def _refresh_batch(

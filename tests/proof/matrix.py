@@ -64,6 +64,11 @@ def advisors_managers(p: str, s: str) -> bool:
     return managers(p, s) or p == f"advisor_{COUNTRY[s].lower()}"
 
 
+def evaluators(p: str, s: str) -> bool:
+    """R-DIF-2: the factory's advisor or the country's programme manager (not a global admin)."""
+    return p in (f"advisor_{COUNTRY[s].lower()}", f"manager_{COUNTRY[s].lower()}")
+
+
 def advisor_only(p: str, s: str) -> bool:
     return p == f"advisor_{COUNTRY[s].lower()}"
 
@@ -386,6 +391,9 @@ def _routes() -> list[Route]:
         R(A("^factories/(?P<pk>[^/.]+)/differentiation/evaluations/$"),
           lambda w, s: f"/api/v1/factories/{F(w, s)}/differentiation/evaluations/", api=True, see=shared,
           no_get=True, writes=(Write("post", advisor_only, lambda w, s: {}),)),
+        R(A("^factories/(?P<pk>[^/.]+)/differentiation/feedback/$"),
+          lambda w, s: f"/api/v1/factories/{F(w, s)}/differentiation/feedback/", api=True, see=shared,
+          no_get=True, writes=(Write("post", evaluators, lambda w, s: {"text": "Keep the committee meeting."}),)),
         # the buyer portal
         R("buyer/", lambda w, s: "/buyer/", sides=("a",), get=lambda p, s: p in BUYERS,
           note="a buyer's page: 403 for every other role"),

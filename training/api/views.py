@@ -40,10 +40,14 @@ class CourseSerializer(serializers.ModelSerializer):
     cluster = serializers.SlugRelatedField(slug_field="code", queryset=Cluster.objects.all(), required=False,
                                            allow_null=True)  # fmt: skip
     days = serializers.IntegerField(help_text="1 to 5.")
+    title_translations = serializers.DictField(
+        child=serializers.CharField(max_length=200, allow_blank=True), required=False,
+        help_text="The title in other languages of the platform: language code → title.",
+    )  # fmt: skip
 
     class Meta:
         model = Course
-        fields = ("id", "title", "days", "country", "topic", "cluster", "modality", "language")
+        fields = ("id", "title", "title_translations", "days", "country", "topic", "cluster", "modality", "language")
 
 
 class SessionSerializer(serializers.ModelSerializer):
@@ -390,7 +394,7 @@ class FactoryTrainingViewSet(PolicyViewSetMixin, viewsets.GenericViewSet):
     policy = {"training_suggestions": VIEW}
 
     @extend_schema(responses=SuggestionSerializer(many=True))
-    @action(detail=True, methods=["get"], url_path="training-suggestions")
+    @action(detail=True, methods=["get"], url_path="training-suggestions", pagination_class=None)
     def training_suggestions(self, request: Request, pk: str | None = None) -> Response:
         if request.user.effective_role == Role.BUYER:
             raise Http404

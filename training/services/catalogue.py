@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from assessments.models import Cluster
 from betterwork.accounts.models import Role
+from betterwork.common import translations
 from betterwork.common.exceptions import ApplicationError, NotPermitted
 from factories.models import Country, Modality
 from training.models import MAX_COURSE_DAYS, MAX_SEMINAR_PARTICIPANTS, Course, Seminar, TrainingSession
@@ -41,8 +42,9 @@ def _country_of(actor: Any, country: Country | str | None) -> Country:
 def course_create(
     *, actor: Any, title: str, days: int, country: Country | str | None = None, topic: str = "",
     cluster: Cluster | str | None = None, modality: str = Modality.ONSITE, language: str = "",
+    title_translations: dict[str, str] | None = None,
 ) -> Course:  # fmt: skip
-    """A course of 1–5 days (R-TRN-1) in the actor's country."""
+    """A course of 1–5 days (R-TRN-1) in the actor's country, its title in other languages optional (#10)."""
     country = _country_of(actor, country)
     _require_country_staff(actor, country)
     if not title or not title.strip():
@@ -54,10 +56,23 @@ def course_create(
     course = Course(
         country=country, title=title.strip(), topic=topic.strip(), cluster=cluster or None, days=int(days),
         modality=_modality(modality), language=language, created_by=actor,
+        title_translations=_title_translations(title_translations or {}),
     )  # fmt: skip
     course.full_clean()
     course.save()
     return course
+
+
+def _title_translations(titles: dict[str, str]) -> dict[str, str]:
+    """Language code → title, empty ones dropped; only the platform's languages."""
+    known = set(translations.languages())
+    if unknown := sorted(set(titles) - known):
+        raise ApplicationError(
+            _("Titles can be given in these languages: %(known)s (not %(unknown)s).")
+            % {"known": ", ".join(sorted(known)), "unknown": ", ".join(unknown)},
+            field="title_translations",
+        )
+    return {code: text.strip() for code, text in sorted(titles.items()) if text and text.strip()}
 
 
 def _no_cluster() -> None:
@@ -74,7 +89,7 @@ def session_create(
     if days < 1 or days > course.days:
         raise ApplicationError(
             _("“%(course)s” lasts %(max)s day(s): a session runs from 1 to %(max)s days.")
-            % {"course": course.title, "max": course.days},
+            % {"course": course.tr.title, "max": course.days},
             field="days",
         )
     if capacity is None or int(capacity) < 1:

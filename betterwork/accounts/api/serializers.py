@@ -13,6 +13,10 @@ from factories.models import Buyer, Country, Factory
 class UserOutputSerializer(serializers.ModelSerializer):
     role = serializers.CharField(source="effective_role")
     country = serializers.CharField(source="country_id", allow_null=True)
+    language = serializers.ChoiceField(
+        choices=User._meta.get_field("language").choices, allow_blank=True, read_only=True,
+        help_text="Empty: the browser's language.",
+    )  # fmt: skip
 
     class Meta:
         model = User

@@ -20,7 +20,7 @@ from tests.builders import (
 )
 from tests.reporting.differentiation.helpers import ALL_MET, assessed
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.reporting.differentiation.urls")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
@@ -207,3 +207,43 @@ def test_the_page_and_the_api_use_a_fixed_number_of_queries(client, api_client):
     for met in (False, True, False):
         evaluation_run(factory=factory, actor=advisor, judgements={**ALL_MET, 2: {"met": met, "rationale": "Minutes."}})
     assert counts() == once
+
+
+def test_feedback_is_written_at_any_time_and_read_by_the_factory_and_its_buyers(client, api_client):
+    """R-DIF-4: before two assessments too; the factory is told; an empty text is refused and nothing is kept."""
+    from betterwork.common.models import Notification
+    from reporting.models import ProgressFeedback
+
+    factory = assessed(1)
+    own = factory_user(factory)
+    authorised = buyer_user(BuyerAuthorisationBuilder(factory=factory).buyer)
+    client.force_login(_advisor())
+    refused = client.post(_page(factory), {"do": "feedback", "text": "   "})
+    assert refused.status_code == 200
+    assert "Write the feedback to the factory." in refused.content.decode()
+    assert not ProgressFeedback.objects.exists()
+    sent = client.post(_page(factory), {"do": "feedback", "text": "Hold the committee meeting every month."})
+    assert sent.status_code == 302
+    assert Notification.objects.filter(recipient=own, key__contains=":feedback:").count() == 1
+    for reader in (own, authorised):
+        client.force_login(reader)
+        page = client.get(_page(factory)).content.decode()
+        assert "Hold the committee meeting every month." in page
+        assert 'name="do" value="feedback"' not in page  # readers only
+        assert client.post(_page(factory), {"do": "feedback", "text": "Mine."}).status_code == 403
+    api_client.force_authenticate(authorised)
+    assert [f["text"] for f in api_client.get(_api(factory)).json()["feedback"]] == [
+        "Hold the committee meeting every month."
+    ]
+    assert api_client.post(_api(factory, "feedback/"), {"text": "Mine."}, format="json").status_code == 403
+
+
+def test_feedback_through_the_api(api_client):
+    factory = assessed(0)
+    api_client.force_authenticate(_advisor())
+    created = api_client.post(_api(factory, "feedback/"), {"text": "Start the self-diagnosis."}, format="json")
+    assert created.status_code == 201, created.content
+    assert created.json()["text"] == "Start the self-diagnosis."
+    assert created.json()["written_on"] == "2026-11-24"
+    assert api_client.post(_api(factory, "feedback/"), {"text": ""}, format="json").status_code == 400
+    assert len(api_client.get(_api(factory)).json()["feedback"]) == 1

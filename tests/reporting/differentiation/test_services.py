@@ -193,3 +193,22 @@ def test_criterion_2_is_suggested_from_the_committees_meetings_of_the_past_year(
     assert "5 of 6" in hint.note
     MeetingOutcomeBuilder(meeting=committee.meetings.filter(outcomes__isnull=True, held_on__year=2026).get())
     assert suggestions(factory)[2].met is True
+
+
+def test_stage_2_cancels_an_assessment_already_planned_in_the_cycle_that_loses_it():
+    """R-DIF-3 with R-CYC-2: the replan cancels the assessment milestone and the planned assessment with it (the
+    schedule would otherwise send assessors to a factory that is not due one); the reason is kept in its history."""
+    from assessments.models import Assessment
+    from tests.assessments.builders import planned_assessment
+
+    factory = assessed()
+    cycle = next_cycle(factory, date(2026, 11, 2))
+    planned = planned_assessment(factory=factory, on=date(2027, 3, 1))
+    assert planned.cycle_id == cycle.pk
+    evaluation_run(factory=factory, actor=staff("advisor", "KH"), judgements=ALL_MET, feedback="")
+    planned.refresh_from_db()
+    assert planned.status == Assessment.Status.CANCELLED
+    assert planned.history.order_by("-history_id").first().history_change_reason == (
+        "cancelled: All nine differentiation criteria met.")  # fmt: skip
+    earlier = Assessment.objects.filter(factory=factory).exclude(pk=planned.pk)
+    assert set(earlier.values_list("status", flat=True)) == {"published"}

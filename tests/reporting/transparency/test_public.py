@@ -186,3 +186,24 @@ def test_the_csv_never_carries_a_spreadsheet_formula(client):
     rebuild()
     (row,) = csv_rows(client.get("/transparency.csv"))
     assert row["factory"] == '\'=HYPERLINK("http://example.org","x")'
+
+
+def test_first_pages_are_served_from_the_cache_until_a_listing_changes(client, django_assert_max_num_queries):
+    """The list page and the JSON are built once per listings version, language and filters; a refresh (a
+    publication, a moderated response, a rebuild) changes the version, so nobody is served the old rows."""
+    listed("KH", "Alpha Garments", ["OSH-2"])
+    rebuild()
+    assert "Alpha Garments" in client.get("/transparency/").content.decode()
+    assert client.get(API).json()["count"] == 1
+    with django_assert_max_num_queries(0):
+        assert "Alpha Garments" in client.get("/transparency/").content.decode()
+        assert client.get(API).json()["count"] == 1
+    with django_assert_max_num_queries(6):  # other filters are another page
+        assert "Alpha Garments" not in client.get("/transparency/?issue=COMP-1").content.decode()
+    listed("KH", "Beta Textiles", [])
+    rebuild()
+    assert "Beta Textiles" in client.get("/transparency/").content.decode()
+    assert client.get(API).json()["count"] == 2
+    client.cookies["django_language"] = "fr"
+    assert '<html lang="fr"' in client.get("/transparency/").content.decode()
+    assert "usines répertoriées" in client.get("/transparency/").content.decode()
