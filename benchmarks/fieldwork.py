@@ -14,7 +14,6 @@ round trips per answer).
 """
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -23,6 +22,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from benchmarks._common import result  # noqa: E402
+
 BENCH_QUICK = ["--renders", "2"]  # benchmarks/run_all.py (`make bench`); full: the defaults
 BENCH_FULL: list[str] = []
 
@@ -68,13 +70,9 @@ def main() -> None:
             outcome = work()
             elapsed = time.perf_counter() - started
         print(f"{label}: {elapsed * 1000:.0f} ms, {len(queries)} SQL queries{outcome or ''}")
-        if figure:  # a `BENCH_RESULT {json}` line for benchmarks/run_all.py
-            for name, value, unit in (
-                (figure, elapsed * 1000, "ms"),
-                (f"{figure}, SQL queries", len(queries), "queries"),
-            ):
-                line = {"name": name, "value": round(value, 1), "unit": unit, "floor": None, "better": "lower"}
-                print("BENCH_RESULT " + json.dumps(line))
+        if figure:
+            result(figure, elapsed * 1000, "ms")
+            result(f"{figure}, SQL queries", len(queries), "queries")
 
     first = [{"question": q.code, "result": "compliant", "notes": ""} for q in questions]
     second = [{"question": q.code, "result": "non_compliant", "notes": "Seen on the floor."} for q in questions]

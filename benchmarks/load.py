@@ -47,9 +47,13 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode, urlparse
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks._common import recreate_database, result  # noqa: E402
+
 BIN = ROOT / ".venv" / "bin"
 PYTHON = str(BIN / "python") if (BIN / "python").exists() else sys.executable
 DEMO_PASSWORD = "betterwork-demo"  # noqa: S105 - seed_demo's documented password for every demo account
@@ -265,23 +269,6 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
-def _recreate_database(url: str, *, drop: bool) -> None:
-    import psycopg2
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    conn = psycopg2.connect(host=parsed.hostname, port=parsed.port or 5432, user=parsed.username,
-                            password=parsed.password, dbname="postgres")  # fmt: skip
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        if drop:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
-
-
 def _manage(env: dict, *argv: str) -> str:
     done = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
        [PYTHON, "manage.py", *argv], cwd=ROOT, env=env, capture_output=True, text=True,
@@ -339,7 +326,7 @@ def main() -> None:
         "DEBUG": "false",
     }
     started = time.perf_counter()
-    _recreate_database(args.database_url, drop=args.fresh)
+    recreate_database(args.database_url, drop=args.fresh)
     _manage(env, "migrate", "--noinput", "-v", "0")
     _manage(env, "seed_demo", "--quiet-logins")
     _manage(env, "rebuild_transparency")  # seed_demo publishes without filling the portal's listing tables
@@ -468,8 +455,7 @@ def _report(results: Results, measured: float, args: argparse.Namespace, work: P
     if any(errors.values()):
         print(f"server log: {work / 'gunicorn.log'}, access log: {work / 'access.log'}")
     for name, value, unit, floor, better in figures:
-        line = {"name": name, "value": round(value, 1), "unit": unit, "floor": floor, "better": better}
-        print("BENCH_RESULT " + json.dumps(line))
+        result(name, value, unit, floor, better)
 
 
 if __name__ == "__main__":

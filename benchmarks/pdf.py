@@ -27,11 +27,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks._common import result  # noqa: E402
+
 SAMPLE = (
     "the assessors observed on the production floor that workers in the sewing section described practices "
     "which the payroll records and interviews with management confirmed in part while documents on file"
 )
 WORDS = tuple(re.findall(r"\w+", SAMPLE))
+
+
+BENCH_QUICK = ["--renders", "1"]  # benchmarks/run_all.py (`make bench`)
+BENCH_FULL = ["--renders", "3"]
 
 
 def _text(words: int, seed: int) -> str:
@@ -125,10 +131,14 @@ def main() -> None:
                 tracemalloc.stop()
                 print(f"render {run} (traced): tracemalloc peak {peak / 2**20:.0f} MiB, "
                       f"max RSS {rss_after / 1024:.0f} MiB (+{(rss_after - rss_before) / 1024:.0f} MiB)")  # fmt: skip
+                result("assessment report PDF, Python heap peak (tracemalloc)", peak / 2**20, "MiB")
+                result("assessment report PDF, process max RSS", rss_after / 1024, "MiB")
             else:
                 print(f"render {run}: {wall:.2f} s wall, {cpu:.2f} s CPU, {document.pages} pages, "
                       f"{document.size / 1024:.0f} KiB, max RSS {rss_after / 1024:.0f} MiB "
                       f"(+{(rss_after - rss_before) / 1024:.0f} MiB)")  # fmt: skip
+                result(f"assessment report PDF ({document.pages} pages), wall time", wall, "s")
+                result("assessment report PDF, CPU time", cpu, "s")
 
 
 if __name__ == "__main__":

@@ -45,7 +45,7 @@ ROOT = HERE.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
 PREFIX = "BENCH_RESULT "
 # Sizes for scripts that do not declare BENCH_QUICK / BENCH_FULL themselves.
-QUICK = {"pdf": ["--renders", "1"], "load": ["--seconds", "20"]}
+QUICK = {"load": ["--seconds", "20"]}
 FULL = {"load": ["--seconds", "180"]}  # RELIABILITY.md §4: 50 users for 3 minutes
 TIMEOUT = {"quick": 900, "full": 3600}
 
@@ -194,7 +194,7 @@ def main() -> None:
     args = parser.parse_args()
     mode = "full" if args.full else "quick"
 
-    scripts = sorted(p for p in HERE.glob("*.py") if p.name not in ("run_all.py", "__init__.py"))
+    scripts = sorted(p for p in HERE.glob("*.py") if p.name != "run_all.py" and not p.name.startswith("_"))
     if args.only:
         wanted = {name.strip() for name in args.only.split(",")}
         scripts = [p for p in scripts if p.stem in wanted]

@@ -10,7 +10,6 @@ The second sweep must find nothing to do. Queries per batch must stay constant a
 """
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -20,6 +19,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from benchmarks._common import recreate_database, result  # noqa: E402
+
 BENCH_QUICK = ["--cycles", "2000"]  # benchmarks/run_all.py (`make bench`); full: the defaults
 BENCH_FULL: list[str] = []
 
@@ -34,7 +36,7 @@ def main() -> None:
     os.environ["BETTERWORK_VAR_DIR"] = tempfile.mkdtemp(prefix="bw-bench-")
     if os.environ.get("DATABASE_URL"):
         os.environ["DATABASE_URL"] = os.environ["DATABASE_URL"].rstrip("/") + "_bench"
-        _recreate_postgres_database(os.environ["DATABASE_URL"])
+        recreate_database(os.environ["DATABASE_URL"])
     import django
 
     django.setup()
@@ -77,37 +79,15 @@ def main() -> None:
             elapsed = time.perf_counter() - started
         per_batch = len(queries) / max(report.batches, 1)
         short = "first sweep" if label == "first sweep" else "second sweep"
-        _result(f"{short}, {args.cycles} cycles", elapsed, "s")
-        _result(f"{short}, SQL queries", len(queries), "queries")
+        result(f"{short}, {args.cycles} cycles", elapsed, "s")
+        result(f"{short}, SQL queries", len(queries), "queries")
         if report.batches:
-            _result(f"{short}, SQL queries per batch of {args.batch}", per_batch, "queries")
+            result(f"{short}, SQL queries per batch of {args.batch}", per_batch, "queries")
         print(
             f"{label}: {elapsed:.1f} s, {len(queries)} SQL queries, {report.batches} batches "
             f"({per_batch:.1f} queries per batch), {report.reminders} reminders, {report.overdue} overdue, "
             f"{report.steps_done} automatic steps, {report.notifications} notifications"
         )
-
-
-def _result(name: str, value: float, unit: str, floor: float | None = None, better: str = "lower") -> None:
-    """One figure for benchmarks/run_all.py: a `BENCH_RESULT {json}` line."""
-    line = {"name": name, "value": round(value, 3), "unit": unit, "floor": floor, "better": better}
-    print("BENCH_RESULT " + json.dumps(line))
-
-
-def _recreate_postgres_database(url: str) -> None:
-    from urllib.parse import urlparse
-
-    import psycopg2
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    conn = psycopg2.connect(host=parsed.hostname, port=parsed.port or 5432, user=parsed.username,
-                            password=parsed.password, dbname="postgres")  # fmt: skip
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
 
 
 if __name__ == "__main__":

@@ -24,8 +24,15 @@ VIEW = "__view__"
 
 
 def _rule(request: Request, view: Any) -> str | None:
-    action = getattr(view, "action", None) or request.method.lower()
-    return getattr(view, "policy", {}).get(action)
+    action = getattr(view, "action", None)
+    if action == "metadata":
+        # OPTIONS describes the route: allowed to whoever may GET it (VIEW where it has no GET); the methods it
+        # then lists are each checked as themselves (DRF re-checks a cloned request per method).
+        methods = getattr(view, "action_map", {})
+        action = methods.get("get") if request.method == "OPTIONS" else methods.get(request.method.lower())
+        if action is None and request.method == "OPTIONS":
+            return VIEW
+    return getattr(view, "policy", {}).get(action or request.method.lower())
 
 
 class PolicyPermission(BasePermission):

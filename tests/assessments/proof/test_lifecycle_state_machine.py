@@ -439,14 +439,15 @@ NEXT = {"none": "planned", "planned": "in_progress", "in_progress": "feedback", 
 @pytest.mark.parametrize("stage", STAGES)
 def test_no_sequence_of_actions_reaches_an_invalid_state(stage):
     """Each run begins every example at one point of the lifecycle (reached through the services), then
-    Hypothesis draws up to 20 actions by anyone."""
+    Hypothesis draws up to 20 actions by anyone. Derandomized: the same sequences every run, so that the check
+    that the run made the next move cannot fail by chance (random seeds missed it about one run in ten)."""
     Lifecycle.world = World()
     Lifecycle.start_stage = stage
     Lifecycle.reached = set()
     run_state_machine_as_test(
         Lifecycle,
         settings=settings(
-            max_examples=10, stateful_step_count=20, deadline=None, database=None,
+            max_examples=10, stateful_step_count=20, deadline=None, database=None, derandomize=True,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         ),
     )  # fmt: skip
