@@ -3,7 +3,7 @@
 from csp.decorators import csp_update
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import DefaultRouter, SimpleRouter
 
 from advisory.api import plan as plan_api
 from advisory.api import reports as reports_api
@@ -38,13 +38,17 @@ for area in (
     reports_api,
     assessments_api,
     training_api,
-    transparency_api,
     differentiation_api,
     dashboards_api,
 ):
     area.register(router)
 
+# The public portal's JSON is the busiest route: matched first (its own router, so it is not in the API root).
+public = SimpleRouter()
+transparency_api.register(public)
+
 urlpatterns = [
+    *public.urls,
     path("auth/token/", TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI ships an inline <style>: the docs page alone may use inline styles (never scripts).

@@ -5,10 +5,11 @@ the page of listings, the page's issue states."""
 
 from typing import Any
 
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
-from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from betterwork.common.api.permissions import PUBLIC
@@ -59,9 +60,12 @@ class PublicTransparencyViewSet(PolicyViewSetMixin, mixins.ListModelMixin, views
         return public_listings(self.request.query_params)
 
     @extend_schema(parameters=FILTERS, responses={200: PublicRowSerializer}, auth=[])
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """The same for everyone: built once per listings version, host (the links) and filters."""
-        return Response(cached_public(f"json:{request.get_host()}", request.query_params, self._page))
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
+        """The same for everyone: rendered once per listings version, host (the links) and filters, and served
+        as those bytes (always JSON: no browsable API here)."""
+        body = cached_public(f"json:{request.get_host()}", request.query_params,
+                             lambda: JSONRenderer().render(self._page()))  # fmt: skip
+        return HttpResponse(body, content_type="application/json")
 
     def _page(self) -> dict[str, Any]:
         page = self.paginate_queryset(self.get_queryset())
