@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from django.test import Client
 from django.utils import timezone
 from factory import LazyAttribute, Sequence, SubFactory
 from factory.django import DjangoModelFactory
@@ -104,6 +105,15 @@ def with_totp(user: User) -> str:
     secret = generate_totp_secret()
     TOTP.activate(user, secret)
     return secret
+
+
+def client_for(user: User) -> Client:
+    """A test client signed in as `user` (programme staff get their two-factor device first)."""
+    if user.is_programme_staff:
+        with_totp(user)
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def totp_code(secret: str, *, steps: int = 0) -> str:

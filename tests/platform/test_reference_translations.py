@@ -6,7 +6,6 @@ from datetime import date
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
 from django.utils import translation
 
 from advisory.models import ProgressReport, ReportTemplate
@@ -14,7 +13,7 @@ from assessments.models import Cluster, CriticalIssue, Question
 from betterwork.common import translations
 from factories.services.cycles import cycle_start
 from reporting.models import DifferentiationCriterion
-from tests.builders import FactoryBuilder, factory_user, staff, with_totp
+from tests.builders import FactoryBuilder, client_for, factory_user, staff
 from training.services import course_create
 
 pytestmark = pytest.mark.django_db
@@ -33,14 +32,6 @@ def catalogues(settings, tmp_path):
 
     yield write
     translations.catalogue.cache_clear()
-
-
-def _signed_in(user) -> Client:
-    if user.is_programme_staff:
-        with_totp(user)
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 # --- the rules, in isolation ------------------------------------------------------------------------------------
@@ -137,7 +128,7 @@ def test_the_question_bank_api_answers_in_the_language_of_the_request(catalogues
         question.translation_key("text"): (question.text, "প্রশ্ন"),
         variant.translation_key("text"): (variant.text, "বাংলাদেশের প্রশ্ন"),
     }})  # fmt: skip
-    client = _signed_in(staff("advisor", "BD"))
+    client = client_for(staff("advisor", "BD"))
     english = client.get("/api/v1/cat/questions/?country=BD&critical_issue=CL-1").json()["results"]
     bengali = client.get("/api/v1/cat/questions/?country=BD&critical_issue=CL-1", HTTP_ACCEPT_LANGUAGE="bn").json()[
         "results"
@@ -156,7 +147,7 @@ def test_progress_report_1_is_asked_in_the_factorys_language_and_stores_the_same
         f"{key}:committee_actions:text.choices.1": (question["choices"][1], "តែងតាំងសមាជិកបន្ថែម"),
     }})  # fmt: skip
     cycle = cycle_start(factory_id=FactoryBuilder().pk, on=date(2026, 1, 5))
-    client = _signed_in(factory_user(cycle.factory, language="km"))
+    client = client_for(factory_user(cycle.factory, language="km"))
     url = f"/factories/{cycle.factory_id}/reports/1/"
     html = client.get(url).content.decode()
     assert "សកម្មភាពគណៈកម្មាធិការ" in html
@@ -191,7 +182,7 @@ def test_a_course_title_is_shown_in_the_readers_language_and_checked():
 
 def test_the_catalogue_page_offers_a_title_field_per_language_of_the_country():
     advisor = staff("advisor", "KH")
-    client = _signed_in(advisor)
+    client = client_for(advisor)
     html = client.get("/training/").content.decode()
     assert 'name="course-title_km"' in html
     assert 'name="course-title_fr"' not in html
@@ -205,7 +196,7 @@ def test_the_catalogue_page_offers_a_title_field_per_language_of_the_country():
 
 
 def test_the_course_api_takes_titles_in_other_languages():
-    client = _signed_in(staff("advisor", "KH"))
+    client = client_for(staff("advisor", "KH"))
     created = client.post(
         "/api/v1/training-courses/",
         {"title": "Fire safety", "days": 1, "title_translations": {"km": "សុវត្ថិភាពអគ្គិភ័យ"}},

@@ -4,7 +4,6 @@ browser; buyers read released reports only, and each read is logged."""
 from datetime import date
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from advisory.models import ProgressReport
@@ -12,7 +11,7 @@ from advisory.services.plan import items_from_sources
 from advisory.services.reports import questions, report_get
 from factories.models import BuyerAuthorisation, BuyerRead, Milestone
 from factories.services.cycles import cycle_start
-from tests.builders import BuyerBuilder, FactoryBuilder, buyer_user, factory_user, staff, with_totp
+from tests.builders import BuyerBuilder, FactoryBuilder, buyer_user, client_for, factory_user, staff
 
 pytestmark = pytest.mark.django_db
 
@@ -20,14 +19,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def cycle():
     return cycle_start(factory_id=FactoryBuilder().pk, on=date(2026, 1, 5))
-
-
-def _client(user) -> Client:
-    if user.is_programme_staff:
-        with_totp(user)
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _url(cycle, number=1):
@@ -45,7 +36,7 @@ def test_the_factory_writes_saves_submits_and_releases_pr1(cycle):
     items_from_sources(factory=cycle.factory, source="assessment", entries=[
         {"cluster": "OSH", "text": "Exit locked", "critical_issue": "OSH-2", "reference": "finding:1"}])  # fmt: skip
     item = cycle.factory.improvement_plan.items.get()
-    client = _client(user)
+    client = client_for(user)
     overview = client.get(f"/factories/{cycle.factory_id}/reports/")
     assert overview.status_code == 200
     assert "Progress Report 1" in overview.content.decode()
@@ -84,7 +75,7 @@ def test_the_factory_writes_saves_submits_and_releases_pr1(cycle):
 
     client.post(_url(cycle), {"do": "release"})
     assert ProgressReport.objects.get().status == "submitted"  # the advisor has not signed off yet
-    assert _client(advisor).post(_url(cycle), {"do": "sign_off", "item": item.pk, "note": "ok"}).status_code == 302
+    assert client_for(advisor).post(_url(cycle), {"do": "sign_off", "item": item.pk, "note": "ok"}).status_code == 302
     assert client.post(_url(cycle), {"do": "release"}).status_code == 302
     assert ProgressReport.objects.get().status == "released"
 
@@ -92,19 +83,19 @@ def test_the_factory_writes_saves_submits_and_releases_pr1(cycle):
 def test_pr2_advisor_writes_and_the_manager_releases(cycle):
     advisor, manager = staff("advisor", "KH"), staff("programme_manager", "KH")
     report = report_get(cycle=cycle, number=2)
-    client = _client(advisor)
+    client = client_for(advisor)
     assert client.post(_url(cycle, 2), {**_complete_post(report), "do": "submit"}).status_code == 302
     assert client.post(_url(cycle, 2), {"do": "release"}).status_code == 403
-    manager_client = _client(manager)
+    manager_client = client_for(manager)
     assert "Release" in manager_client.get(_url(cycle, 2)).content.decode()
     assert manager_client.post(_url(cycle, 2), {"do": "release"}).status_code == 302
     assert ProgressReport.objects.get().status == "released"
-    assert _client(factory_user(cycle.factory)).post(_url(cycle, 2), {"do": "save"}).status_code == 403
+    assert client_for(factory_user(cycle.factory)).post(_url(cycle, 2), {"do": "save"}).status_code == 403
 
 
 def test_buyers_read_released_reports_only_and_each_read_is_logged(cycle):
     grant = BuyerAuthorisation.objects.create(factory=cycle.factory, buyer=BuyerBuilder(), granted_at=timezone.now())
-    buyer = _client(buyer_user(grant.buyer))
+    buyer = client_for(buyer_user(grant.buyer))
     report = report_get(cycle=cycle, number=1)
     assert buyer.get(_url(cycle)).status_code == 404
     assert "Progress Report 1" not in buyer.get(f"/factories/{cycle.factory_id}/reports/").content.decode()
@@ -121,6 +112,6 @@ def test_buyers_read_released_reports_only_and_each_read_is_logged(cycle):
 
 
 def test_another_factory_gets_404(cycle):
-    client = _client(factory_user(FactoryBuilder()))
+    client = client_for(factory_user(FactoryBuilder()))
     assert client.get(_url(cycle)).status_code == 404
     assert client.get(f"/factories/{cycle.factory_id}/reports/").status_code == 404

@@ -3,23 +3,14 @@ constraints the services satisfy."""
 
 from datetime import date, datetime, timedelta
 
-from django.test import Client
 from django.utils import timezone
 
 from advisory.models import ImprovementPlan, ImprovementPlanItem, ProgressReport
 from assessments.models import Assessment, Cluster
 from factories.models import BuyerAuthorisation, Factory, ServiceCycle
-from tests.builders import BuyerBuilder, FactoryBuilder, ServiceCycleBuilder, buyer_user, with_totp
+from tests.builders import BuyerBuilder, FactoryBuilder, ServiceCycleBuilder, buyer_user, client_for  # noqa: F401
 
 URLCONF = "tests.reporting.buyer.urls"
-
-
-def client_for(user) -> Client:
-    if user.is_programme_staff:
-        with_totp(user)
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def grant(factory: Factory, buyer, *, at: datetime | None = None) -> BuyerAuthorisation:
