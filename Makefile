@@ -41,10 +41,12 @@ lint: $(VENV)/.installed-dev
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
 
-# Update the catalogues from the code, then compile them (the .mo files are committed).
+# Update the catalogues from the code, then compile them (the .mo files are committed); then the reference-data
+# catalogues (locale/*/reference.json) from the reference data `migrate` loads.
 messages: $(VENV)/.installed-dev
 	$(BIN)/python manage.py makemessages --all --ignore=.venv --ignore=tests --ignore=benchmarks --ignore=staticfiles --ignore=node_modules
 	for po in locale/*/LC_MESSAGES/django.po; do msgfmt -c --check-format -o "$${po%.po}.mo" "$$po" || exit 1; done
+	$(BIN)/python manage.py migrate -v 0 && $(BIN)/python manage.py reference_messages
 
 # Every benchmark in benchmarks/ (quick sizes; `make bench BENCH_ARGS=--full` for the full ones) →
 # benchmarks/results.json and benchmarks/results.md. load.py runs only when PostgreSQL and Redis answer.
