@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from advisory.models import CriticalSignOff, ImprovementPlanItem, ProgressReport, ReportTemplate
 from advisory.reference import PROGRESS_REPORT_1
@@ -25,10 +26,10 @@ R = ProgressReport.Status
 Item = ImprovementPlanItem
 # Progress Report 2 (written by the programme): what R-RPT-3 asks for, beside the computed status of issues.
 REPORT_2_QUESTIONS = [
-    {"key": "social_dialogue", "type": "text", "required": True, "text": "Social dialogue"},
-    {"key": "management_systems", "type": "text", "required": True, "text": "Management systems"},
-    {"key": "recommendations", "type": "text", "required": True, "text": "Recommendations"},
-    {"key": "comments", "type": "text", "required": False, "text": "Other comments"},
+    {"key": "social_dialogue", "type": "text", "required": True, "text": gettext_lazy("Social dialogue")},
+    {"key": "management_systems", "type": "text", "required": True, "text": gettext_lazy("Management systems")},
+    {"key": "recommendations", "type": "text", "required": True, "text": gettext_lazy("Recommendations")},
+    {"key": "comments", "type": "text", "required": False, "text": gettext_lazy("Other comments")},
 ]
 CRITICAL_RECTIFIED = "critical_rectified"  # PR1: ids of critical-issue items the factory reports fixed
 
@@ -134,12 +135,13 @@ def report_submit(*, report_id: int, actor: Any) -> ProgressReport:
         require(actor, _writer_action(report), report.cycle.factory)
         if report.status != R.DRAFT:
             raise InvalidTransition(_("This report is already submitted."))
-        missing = [q["key"] for q in questions(report) if q.get("required") and report.answers.get(q["key"]) in
+        missing = [q for q in questions(report) if q.get("required") and report.answers.get(q["key"]) in
                    (None, "", [])]  # fmt: skip
         if missing:
             raise ApplicationError(
-                _("Answer these mandatory questions before submitting: %(keys)s.") % {"keys": ", ".join(missing)},
-                {"missing": missing},
+                _("Answer these mandatory questions before submitting: %(questions)s.")
+                % {"questions": "; ".join(f"“{q['text']}”" for q in missing)},
+                {"missing": [q["key"] for q in missing]},
             )
         report.computed = plan_counts(report)
         report.status, report.submitted_at, report.submitted_by = R.SUBMITTED, timezone.now(), actor

@@ -45,6 +45,9 @@ def test_pr1_submission_lists_exactly_the_missing_mandatory_answers(cycle):
         report_submit(report_id=report.pk, actor=user)
     assert sorted(error.value.extra["missing"]) == required[1:]
     assert ProgressReport.objects.get().status == "draft"
+    texts = {q["key"]: q["text"] for q in questions(report)}
+    assert all(f"“{texts[key]}”" in error.value.message for key in required[1:])  # the questions, not their keys
+    assert required[1] not in error.value.message
 
 
 def test_answers_are_checked_against_the_template(cycle):
