@@ -11,7 +11,7 @@ from fractions import Fraction
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from betterwork.common.charts import COLOURS
+from betterwork.common.charts import COLOURS, figure
 from reporting.dashboards import percent
 
 BAR_HEIGHT, GAP, LABEL_WIDTH, BAR_AREA, VALUE_WIDTH = 14, 6, 220, 300, 50
@@ -24,18 +24,6 @@ BAR = (
 
 def _clip(label: str, limit: int = 38) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
-
-
-def _figure(width: int, height: int, title: str, description: str, shapes: SafeString) -> SafeString:
-    return format_html(
-        '<figure class="chart"><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}"'
-        ' role="img" aria-label="{title}"><title>{title}</title>{desc}{shapes}</svg></figure>',
-        w=width,
-        h=height,
-        title=title,
-        desc=format_html("<desc>{}</desc>", description) if description else SafeString(""),
-        shapes=shapes,
-    )
 
 
 def percent_bars(
@@ -56,7 +44,7 @@ def percent_bars(
 
     shapes = format_html_join("", BAR, (row(i, label, value) for i, (label, value) in enumerate(bars)))
     height = len(bars) * (BAR_HEIGHT + GAP) + GAP
-    return _figure(LABEL_WIDTH + BAR_AREA + VALUE_WIDTH, height, title, description, shapes)
+    return figure(LABEL_WIDTH + BAR_AREA + VALUE_WIDTH, height, title, description, shapes)
 
 
 PLOT_W, PLOT_H, LEFT, TOP, BOTTOM = 480, 160, 50, 12, 30
@@ -98,4 +86,4 @@ def line_chart(points: Sequence[tuple[str, Fraction | None]], *, title: str, des
             for (x, y), (label, value) in zip(coords, shown, strict=True)
         ),
     )
-    return _figure(LEFT + PLOT_W + 30, TOP + PLOT_H + BOTTOM, title, description, axis + line + marks)
+    return figure(LEFT + PLOT_W + 30, TOP + PLOT_H + BOTTOM, title, description, axis + line + marks)

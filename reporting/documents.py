@@ -24,7 +24,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -32,13 +32,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from advisory.models import ImprovementPlanItem, ProgressReport
 from assessments.models import Assessment, Finding, FindingMessage
-from assessments.services.questions import questions_of
+from assessments.services.report import grouped, management_rows, report_findings
 from betterwork.accounts.models import Role
 from betterwork.common.charts import Bar, bar_chart
 from factories.models import Factory
@@ -56,8 +56,6 @@ CLAIM_TTL = timedelta(seconds=180)  # longer than the task's hard time limit (15
 RETRY_FAILED_AFTER = timedelta(seconds=60)
 REDISPATCH_PENDING_AFTER = timedelta(seconds=120)
 STARTED = ("in_progress", "feedback", "finalised", "published")
-FINDING_ORDER = ("question__cluster__position", "question__compliance_point__position", "question__position",
-                 "question__code")  # fmt: skip
 
 
 def audience_of(user: Any) -> str:
@@ -78,28 +76,6 @@ def _digest(*parts: Any) -> str:
 
 
 # --- what each kind shows ------------------------------------------------------------------------------------
-
-
-@dataclass
-class Row:
-    finding: Finding
-    thread: list[FindingMessage] = field(default_factory=list)
-    form: None = None  # the page's partial shows a form when there is one; a PDF never has one
-
-
-@dataclass
-class Point:
-    point: Any
-    rows: list[Row] = field(default_factory=list)
-
-
-@dataclass
-class Group:
-    cluster: Any
-    points: list[Point] = field(default_factory=list)
-    compliant: int = 0
-    non_compliant: int = 0
-    not_applicable: int = 0
 
 
 @dataclass(frozen=True)
@@ -128,32 +104,8 @@ def _assessment_fingerprint(assessment: Assessment, audience: str) -> list[Any]:
 def _assessment_context(assessment: Assessment, audience: str) -> dict[str, Any]:
     """The content of the assessment page's report (R-RPT-1), for an audience rather than a user."""
     R = Finding.Result
-    queryset = (
-        Finding.objects.filter(assessment=assessment)
-        .select_related("question__compliance_point__cluster", "question__critical_issue")
-        .order_by(*FINDING_ORDER)
-    )
-    if audience == FULL:
-        thread = FindingMessage.objects.select_related("author").order_by("created_at", "pk")
-        queryset = queryset.prefetch_related(Prefetch("messages", queryset=thread, to_attr="thread"))
-    findings = list(queryset)
-    groups: list[Group] = []
-    for finding in findings:
-        question = finding.question
-        if not groups or groups[-1].cluster.pk != question.cluster_id:
-            groups.append(Group(question.compliance_point.cluster))
-        group = groups[-1]
-        if not group.points or group.points[-1].point.pk != question.compliance_point_id:
-            group.points.append(Point(question.compliance_point))
-        group.points[-1].rows.append(Row(finding, getattr(finding, "thread", [])))
-        if finding.result == R.COMPLIANT:
-            group.compliant += 1
-        elif finding.result == R.NON_COMPLIANT:
-            group.non_compliant += 1
-        else:
-            group.not_applicable += 1
-    by_question = {f.question_id: f for f in findings}
-    management = questions_of(assessment).exclude(management_system="").order_by("management_system", "position")
+    findings = list(report_findings(Finding.objects.filter(assessment=assessment), threads=audience == FULL))
+    groups = grouped(findings)
     return {
         "assessment": assessment,
         "roles": Roles(buyer=audience == BUYER),
@@ -161,7 +113,7 @@ def _assessment_context(assessment: Assessment, audience: str) -> dict[str, Any]
         "show_findings": True,
         "groups": groups,
         "critical": [f for f in findings if f.is_critical],
-        "management": [{"question": q, "finding": by_question.get(q.pk)} for q in management] if findings else [],
+        "management": management_rows(assessment, findings),
         "totals": {"answered": len(findings), "non_compliant": sum(1 for f in findings if f.result == R.NON_COMPLIANT)},
         "chart": assessment_chart(groups),
     }

@@ -10,7 +10,7 @@ planned dates, assessors, the schedule's history and the status counts are compu
 The assessment page renders in a fixed number of SQL queries whatever the number of findings (prefetches).
 """
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -37,7 +37,7 @@ from assessments.forms import (
     StartForm,
     StatusFilterForm,
 )
-from assessments.models import Assessment, Evidence, Finding, FindingMessage, Schedule
+from assessments.models import Assessment, Evidence, Finding, Schedule
 from assessments.services.feedback import (
     assessment_finalise,
     assessment_publish,
@@ -49,7 +49,7 @@ from assessments.services.feedback import (
 )
 from assessments.services.fieldwork import assessment_start
 from assessments.services.priority import due_for_assessment, note_add
-from assessments.services.questions import questions_of
+from assessments.services.report import FINDING_ORDER, grouped, management_rows, report_findings
 from assessments.services.schedule import assessment_cancel, assessment_plan, assessment_reschedule
 from betterwork.accounts.models import Role
 from betterwork.accounts.policy import may, visible
@@ -61,8 +61,6 @@ from factories.services.buyers import buyer_read_record
 S = Assessment.Status
 R = Finding.Result
 PAGE_SIZE = 25
-FINDING_ORDER = ("question__cluster__position", "question__compliance_point__position", "question__position",
-                 "question__code")  # fmt: skip
 STATUS_RANK = Case(
     *[When(status=value, then=Value(rank)) for rank, value in enumerate(S.values)], output_field=IntegerField()
 )
@@ -232,28 +230,6 @@ def reschedule_page(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the assessment page -------------------------------------------------------------------------------------
 
 
-@dataclass
-class Row:
-    finding: Finding
-    thread: list[FindingMessage] = field(default_factory=list)
-    form: MessageForm | None = None
-
-
-@dataclass
-class Point:
-    point: Any
-    rows: list[Row] = field(default_factory=list)
-
-
-@dataclass
-class Group:
-    cluster: Any
-    points: list[Point] = field(default_factory=list)
-    compliant: int = 0
-    non_compliant: int = 0
-    not_applicable: int = 0
-
-
 def _assessment(request: HttpRequest, pk: int) -> Assessment:
     user = request.user
     queryset = visible(user, Assessment).select_related("factory__country", "cycle")
@@ -288,15 +264,7 @@ class Roles:
 
 def _findings(user: Any, assessment: Assessment, roles: Roles) -> list[Finding]:
     """The findings the user may see (factory users from submission on), with what the page shows."""
-    queryset = (
-        Finding.objects.visible_to(user)
-        .filter(assessment=assessment)
-        .select_related("question__compliance_point__cluster", "question__critical_issue")
-        .order_by(*FINDING_ORDER)
-    )
-    if not roles.buyer:
-        thread = FindingMessage.objects.select_related("author").order_by("created_at", "pk")
-        queryset = queryset.prefetch_related(Prefetch("messages", queryset=thread, to_attr="thread"))
+    queryset = report_findings(Finding.objects.visible_to(user).filter(assessment=assessment), threads=not roles.buyer)
     if roles.evidence:
         queryset = queryset.prefetch_related(
             Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at", "pk"), to_attr="files")
@@ -304,26 +272,14 @@ def _findings(user: Any, assessment: Assessment, roles: Roles) -> list[Finding]:
     return list(queryset)
 
 
-def _groups(findings: list[Finding], roles: Roles, bound: dict[int, MessageForm]) -> list[Group]:
-    groups: list[Group] = []
-    for finding in findings:
-        question = finding.question
-        if not groups or groups[-1].cluster.pk != question.cluster_id:
-            groups.append(Group(question.compliance_point.cluster))
-        group = groups[-1]
-        if not group.points or group.points[-1].point.pk != question.compliance_point_id:
-            group.points.append(Point(question.compliance_point))
-        form = bound.get(finding.pk)  # a refused response is shown with its error even once the period is over
-        if form is None and (roles.may_respond or roles.may_reply):
-            form = MessageForm(prefix=f"f{finding.pk}", reply=roles.staff)
-        group.points[-1].rows.append(Row(finding, getattr(finding, "thread", []), form))
-        if finding.result == R.COMPLIANT:
-            group.compliant += 1
-        elif finding.result == R.NON_COMPLIANT:
-            group.non_compliant += 1
-        else:
-            group.not_applicable += 1
-    return groups
+def _form_for(roles: Roles, bound: dict[int, MessageForm]) -> Callable[[Finding], MessageForm | None]:
+    def form(finding: Finding) -> MessageForm | None:
+        found = bound.get(finding.pk)  # a refused response is shown with its error even once the period is over
+        if found is None and (roles.may_respond or roles.may_reply):
+            found = MessageForm(prefix=f"f{finding.pk}", reply=roles.staff)
+        return found
+
+    return form
 
 
 def _schedule_history(assessment: Assessment) -> list[dict[str, Any]]:
@@ -357,13 +313,6 @@ def _history(assessment: Assessment) -> list[dict[str, Any]]:
     return sorted([*entries, *_schedule_history(assessment)], key=lambda e: e["at"])
 
 
-def _management_systems(assessment: Assessment, findings: list[Finding]) -> list[dict[str, Any]]:
-    """The HR and OSH management-system questions of the assessment's tool, each with its result."""
-    by_question = {f.question_id: f for f in findings}
-    questions = questions_of(assessment).exclude(management_system="").order_by("management_system", "position")
-    return [{"question": q, "finding": by_question.get(q.pk)} for q in questions.select_related("compliance_point")]
-
-
 def _context(
     request: HttpRequest, assessment: Assessment, *, bound: dict[int, MessageForm] | None = None,
     forms_: dict[str, forms.Form] | None = None, error: str | None = None,
@@ -379,9 +328,9 @@ def _context(
         "roles": roles,
         "error": error,
         "show_findings": show_findings,
-        "groups": _groups(findings, roles, bound or {}),
+        "groups": grouped(findings, _form_for(roles, bound or {})),
         "critical": [f for f in findings if f.is_critical],
-        "management": _management_systems(assessment, findings) if findings else [],
+        "management": management_rows(assessment, findings),
         "totals": {
             "answered": len(findings),
             "non_compliant": sum(1 for f in findings if f.result == R.NON_COMPLIANT),

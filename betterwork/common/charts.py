@@ -36,6 +36,11 @@ def bar_chart(rows: Iterable[Bar | tuple[str, int]], *, title: str, description:
     width = LABEL_WIDTH + BAR_AREA + VALUE_WIDTH
     height = len(bars) * (BAR_HEIGHT + GAP) + GAP
     shapes = format_html_join("", ROW, (_row(i, bar, top) for i, bar in enumerate(bars)))
+    return figure(width, height, title, description, shapes)
+
+
+def figure(width: int, height: int, title: str, description: str, shapes: SafeString) -> SafeString:
+    """An accessible SVG chart (its title as the image's name) around already escaped `shapes`."""
     return format_html(
         '<figure class="chart"><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}"'
         ' role="img" aria-label="{title}"><title>{title}</title>{desc}{shapes}</svg></figure>',

@@ -27,7 +27,7 @@ def postprocess(result: dict[str, Any], generator: Any, request: Any, public: bo
     """drf-spectacular's enum post-processing, then `optional_in_schema` applied to every component."""
     result = postprocess_schema_enums(result, generator, request=request, public=public)
     schemas = result.get("components", {}).get("schemas", {})
-    for component in generator.registry._components.values():
+    for component in generator.registry._components.values():  # drf-spectacular keeps no public list of them
         optional = getattr(component.object, "schema_optional_fields", ())
         schema = schemas.get(component.name)
         if optional and schema and "required" in schema:
